@@ -13,7 +13,7 @@ options:
     description:
       - The lab definition, usually the inventory variable C(nestedcloud_lab).
       - Every key, its type and default is listed in C(docs/lab_definition.md) of the collection and in the
-        example inventory C(inventory/group_vars/all/lab.yml); only O(lab.cloud) has no default.
+        example inventory C(inventory/group_vars/all/lab.yml); only C(cloud) has no default.
       - Unknown keys are rejected, and every error names the offending key with the valid values.
     type: dict
     required: true
@@ -24,7 +24,7 @@ options:
     type: int
   flavor_specs:
     description:
-      - RAM and vCPUs of outer-cloud flavors, by flavor name, as V({"m1.xlarge": {"ram_mb": 16384, "vcpus": 8}}).
+      - 'RAM and vCPUs of outer-cloud flavors, by flavor name, as V({"m1.xlarge": {"ram_mb": 16384, "vcpus": 8}}).'
       - openstacksdk's keys (C(ram), C(vcpus)) are accepted too, so a flavor as returned by
         M(openstack.cloud.compute_flavor_info) fits.
       - The classic C(m1.tiny) to C(m1.xlarge) sizes are known without it.

@@ -30,8 +30,8 @@ def _detail(host, plan):
         if not vms:
             return "-"
         return "runs %s (%d of %d slots)" % (", ".join(vms), len(vms), host["nested_slots"])
-    return "on %s, %d MiB, %d vCPU, %d GiB, eth0 %s" % (host["hypervisor"], host["ram_mb"], host["vcpus"],
-                                                       host["disk_gb"], host["nics"][0]["mac"])
+    return "on %s, %d MiB, %d vCPU, %d GiB, eth0 %s" % (
+        host["hypervisor"], host["ram_mb"], host["vcpus"], host["disk_gb"], host["nics"][0]["mac"])
 
 
 def plan_table(plan):

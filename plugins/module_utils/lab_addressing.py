@@ -85,12 +85,14 @@ class Range:
         """Fail, naming ``count_field``, when ``count`` hosts do not fit in one block."""
         capacity = self.capacity(first_offset)
         if count > capacity:
+            if self.block < 256:
+                hint = "use a larger range (blocks grow with the range up to 256 addresses, from a /22)"
+            else:
+                hint = "this is the most one lab holds"
             raise LabDefinitionError(
                 count_field,
-                "%d %s do not fit: %s (%s) holds at most %d; lower %s or use a larger range "
-                "(a /24 holds %d, a /16 %d)"
-                % (count, what, self.field, self.net, capacity, count_field,
-                   max(0, 64 - 1 - first_offset), 256 - 1 - first_offset))
+                "%d %s do not fit: %s (%s) holds at most %d in its block of %d addresses; lower %s or %s"
+                % (count, what, self.field, self.net, capacity, self.block, count_field, hint))
 
     def static(self, block_index, offset):
         return self.address(block_index * self.block + offset)
@@ -137,9 +139,9 @@ def mtu_budget(underlay_mtu, source_field):
         ("inner_external", overlay),
         ("inner_tenant", overlay - VXLAN_OVERHEAD),
     ]
-    for depth, (layer, mtu) in enumerate(layers):
+    need = MIN_MTU + (underlay_mtu - min(mtu for _layer, mtu in layers))
+    for layer, mtu in layers:
         if mtu < MIN_MTU:
-            need = MIN_MTU + (underlay_mtu - mtu)
             raise LabDefinitionError(
                 source_field,
                 "an underlay MTU of %d leaves the %s layer %d bytes, below the minimum of %d "

@@ -177,7 +177,7 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
     for uc in uc_names:
         hosts[uc]["addresses"] = ["%s/%d" % (overlay_ip[uc], overlay.prefixlen)]
         hosts[uc]["nested_vms"] = [oc for oc in oc_names if placement[oc] == uc]
-        hosts[uc]["nested_slots"] = slots[uc]
+        hosts[uc]["nested_slots"] = slots.get(uc, 0)
     vm = lab["nested_vms"]
     for n, oc in enumerate(oc_names, start=1):
         hosts[oc] = {

@@ -66,7 +66,7 @@ class Field:
             elif self.minimum is not None:
                 text += " of at least %s" % self.minimum
         elif self.kind == "list":
-            text = "a list of %s" % (self.items.describe() if self.items else "values")
+            text = "a list of %s" % (self.items.doc if self.items else "values")
         elif self.kind == "dict":
             text = "a mapping with keys %s" % ", ".join(sorted(self.children))
         elif self.kind == "bool":
@@ -140,7 +140,7 @@ SCHEMA = {
     "undercloud_count": Field("int", "How many uc- instances (hypervisors / inner cloud hosts).",
                               default=4, minimum=1, maximum=240),
     "ssh_allowed_cidrs": Field("list", "Sources allowed to SSH to r0's floating IP (nothing else is exposed).",
-                               default=[], items=Field("str", "An IPv4 CIDR or address.")),
+                               default=[], items=Field("str", "IPv4 CIDRs or addresses")),
     "external_network": Field("str", "Outer network for the router gateway and the one floating IP; null for none.",
                               default="public", nullable=True, check=_non_empty),
     "naming": Field("dict", "Host names.", children={
@@ -155,7 +155,7 @@ SCHEMA = {
         "mtu": Field("int", "Underlay MTU; 'auto' takes Neutron's mtu of the network.", default=AUTO,
                      allow_auto=True, minimum=1280, maximum=9216),
         "dns_nameservers": Field("list", "Resolvers Neutron hands out on the underlay (r0's upstream).",
-                                 default=[], items=Field("str", "An IPv4 address.")),
+                                 default=[], items=Field("str", "IPv4 addresses")),
     }),
     "overlay": Field("dict", "The VXLAN overlay on br-vxlan10 (nested VMs, r0's gateway).", children={
         "cidr": _net("Overlay range", "10.33.0.0/16"),
@@ -168,7 +168,7 @@ SCHEMA = {
     }),
     "nested_vms": Field("dict", "The oc- VMs (vm-in-vm) run by libvirt on the uc- hosts.", children={
         "count": Field("int", "How many oc- VMs; 0 for none (packaged overcloud on the uc- hosts).",
-                       default=6, minimum=0, maximum=1000),
+                       default=6, minimum=0, maximum=250),
         "ram_mb": Field("int", "RAM of each oc- VM in MiB.", default=3072, minimum=256, maximum=1048576),
         "vcpus": Field("int", "vCPUs of each oc- VM.", default=1, minimum=1, maximum=256),
         "disk_gb": Field("int", "Root disk of each oc- VM in GiB.", default=20, minimum=1, maximum=65536),
@@ -189,7 +189,7 @@ SCHEMA = {
         "tenant_cidr": _net("Inner tenant (self-service) range", "10.55.0.0/16"),
         "tenant_gateway": _ip("Inner router's address on the tenant range; 'auto' is the first host address"),
         "dns_nameservers": Field("list", "Resolvers of the inner tenant subnet; empty means r0.",
-                                 default=[], items=Field("str", "An IPv4 address.")),
+                                 default=[], items=Field("str", "IPv4 addresses")),
     }),
 }
 
@@ -266,5 +266,4 @@ def iter_fields(children=None, prefix=""):
         path = prefix + key
         yield path, field
         if field.kind == "dict":
-            for item in iter_fields(field.children, path + "."):
-                yield item
+            yield from iter_fields(field.children, path + ".")

@@ -20,7 +20,7 @@ description:
     O(existing_placement), no running oc- VM is moved.
   - Runs on the controller and changes nothing.
 author:
-  - nestedcloud.openstack contributors
+  - nestedcloud.openstack developers (@nestedcloud)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - nestedcloud.openstack.lab
@@ -35,7 +35,7 @@ attributes:
 options:
   existing_placement:
     description:
-      - oc- VMs that already run, mapped to their uc- host, as V({"oc-0001": "uc-0002"}).
+      - 'oc- VMs that already run, mapped to their uc- host, as V({"oc-0001": "uc-0002"}).'
       - They stay where they are; only VMs not listed are placed. VMs no longer planned are reported in
         RV(plan.notes).
     type: dict

@@ -1,0 +1,25 @@
+# The two commands a new user needs: `make lab` (the main job) and `make test` (every test tier).
+# Both run `make setup` first; it is quick when nothing changed.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+
+.PHONY: setup test plan lab unit lint sanity integration docs build ee changelog clean
+
+setup:
+	scripts/setup.sh
+
+test:
+	scripts/test.sh
+
+plan: setup
+	ansible-playbook playbooks/plan.yml
+
+lab: setup
+	ansible-playbook site.yml
+
+unit lint sanity integration docs build ee changelog:
+	scripts/test.sh $@
+
+clean:
+	rm -rf build tests/output .cache

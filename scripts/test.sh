@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Run the test tiers, each timed, and close with one summary line.
+#   scripts/test.sh                 every tier (what `make test` and CI run)
+#   scripts/test.sh unit lint ...   only the named tiers
+# Tiers: unit lint docs changelog build ee integration sanity
+set -uo pipefail
+cd "$(dirname "$0")/.."
+TOP=$PWD
+scripts/setup.sh || { echo "setup failed"; exit 1; }
+export PATH="$TOP/.venv/bin:$PATH" ANSIBLE_CONFIG="$TOP/ansible.cfg" ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
+PYVER=$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+BUILD="$TOP/build"
+mkdir -p "$BUILD"
+
+tier_unit() { python -m pytest -q -p no:cacheprovider tests/unit; }
+
+tier_lint() { ansible-lint --offline; }
+
+tier_docs() {
+  local out
+  out=$(ansible-doc -t module nestedcloud.openstack.lab_plan) || return 1
+  for word in OPTIONS EXAMPLES RETURN existing_placement flavor_specs underlay_mtu check_mode; do
+    grep -q "$word" <<<"$out" || { echo "ansible-doc lab_plan lacks $word"; return 1; }
+  done
+  out=$(ansible-doc -t filter nestedcloud.openstack.plan_table) || return 1
+  grep -q "EXAMPLES" <<<"$out" || { echo "ansible-doc plan_table lacks EXAMPLES"; return 1; }
+  echo "ansible-doc renders lab_plan and plan_table"
+}
+
+tier_changelog() { antsibull-changelog lint; }
+
+# Build the tarball, install it into an empty collections path and run lab_plan from there,
+# with a configuration that cannot see this checkout.
+tier_build() {
+  rm -rf "$BUILD/collection" "$BUILD/installed"
+  ansible-galaxy collection build --force --output-path "$BUILD/collection" || return 1
+  local tarball
+  tarball=$(ls "$BUILD"/collection/nestedcloud-openstack-*.tar.gz) || return 1
+  (
+    # A configuration that knows nothing of this checkout: only the empty path we install into.
+    cd "$BUILD" || exit 1
+    printf '[defaults]\n' > "$BUILD/empty.cfg"
+    export ANSIBLE_CONFIG="$BUILD/empty.cfg" ANSIBLE_COLLECTIONS_PATH="$BUILD/installed"
+    ansible-galaxy collection install --no-deps -p "$BUILD/installed" "$tarball" || exit 1
+    ansible-doc -t module nestedcloud.openstack.lab_plan | head -n 1 | grep -q "$BUILD/installed/" \
+      || { echo "lab_plan does not come from the installed tarball"; exit 1; }
+    out=$(ansible localhost -c local -e ansible_python_interpreter="$(command -v python)" \
+      -m nestedcloud.openstack.lab_plan -a '{"lab": {"name": "built", "cloud": "mycloud"}}') || { echo "$out"; exit 1; }
+    grep -q '"tag": "nestedcloud-built"' <<<"$out" || { echo "$out"; exit 1; }
+    echo "installed $(basename "$tarball") into an empty collections path; lab_plan ran from it"
+  )
+}
+
+# Generate the execution environment's build context (an image cannot be built: no registry here).
+tier_ee() {
+  [ -n "$(ls "$BUILD"/collection/*.tar.gz 2>/dev/null)" ] || tier_build >/dev/null || return 1
+  rm -rf "$BUILD/ee-context"
+  ansible-builder create -f execution-environment.yml -c "$BUILD/ee-context" --output-filename Containerfile || return 1
+  grep -q "collection install" "$BUILD/ee-context/Containerfile" || { echo "Containerfile lacks our install"; return 1; }
+  ls "$BUILD"/ee-context/_build/collection/*.tar.gz >/dev/null || { echo "context lacks the collection"; return 1; }
+  grep -q openstacksdk "$BUILD/ee-context/_build/requirements.txt" || { echo "context lacks requirements"; return 1; }
+  echo "execution environment context generated in build/ee-context"
+}
+
+tier_integration() { python -m pytest -q -p no:cacheprovider tests/integration; }
+
+# ansible-test sanity in a temporary ansible_collections/nestedcloud/openstack tree, outside this
+# checkout (inside it, ansible-test would ask git and skip every git-ignored file).
+tier_sanity() {
+  local tmp tree pipver log rc
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/nestedcloud-sanity.XXXXXX")
+  tree=$(scripts/collection-tree.sh "$tmp") || return 1
+  # ansible-test --venv downloads a pip bootstrap script from a host that may be unreachable; it looks
+  # in this cache first, so put our stand-in (ensurepip, then pip from the package index) there.
+  pipver=$(python - <<'PY'
+import re, ansible_test, os
+src = open(os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py")).read()
+print(re.search(r"pip='([0-9.]+)'", src).group(1).replace(".", "_"))
+PY
+  ) || return 1
+  mkdir -p ~/.ansible/test/cache
+  cp scripts/ansible-test-get-pip.py ~/.ansible/test/cache/"get_pip_${pipver}.py"
+  log="$BUILD/sanity.log"
+  (cd "$tree" && ansible-test sanity --venv --python "$PYVER" --color no) 2>&1 | tee "$log" | grep -v "^WARNING: Location"
+  rc=${PIPESTATUS[0]}
+  rm -rf "$tmp"
+  if grep -q "All targets skipped" "$log"; then echo "ansible-test skipped every target: nothing was checked"; return 1; fi
+  [ "$rc" -eq 0 ] && echo "ansible-test sanity passed on $(grep -c '^Running sanity test' "$log") tests"
+  return "$rc"
+}
+
+TIERS=("$@")
+[ ${#TIERS[@]} -gt 0 ] || TIERS=(unit lint docs changelog build ee integration sanity)
+passed=0 failed=0 report=()
+for tier in "${TIERS[@]}"; do
+  declare -F "tier_$tier" >/dev/null || { echo "unknown tier: $tier"; exit 2; }
+  echo "=== tier $tier"
+  start=$SECONDS
+  if "tier_$tier"; then result=passed; passed=$((passed + 1)); else result=FAILED; failed=$((failed + 1)); fi
+  report+=("$(printf '%-12s %-7s %5ds' "$tier" "$result" $((SECONDS - start)))")
+  echo "=== tier $tier $result in $((SECONDS - start))s"
+done
+echo
+printf '%s\n' "${report[@]}"
+echo "tiers: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,211 @@
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the planner derives from a good lab definition."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import normalize
+
+LAB = {"name": "lab1", "cloud": "mycloud", "ssh_allowed_cidrs": ["198.51.100.7/32"]}
+
+
+def _lab(**changes):
+    lab = copy.deepcopy(LAB)
+    for key, value in changes.items():
+        if isinstance(value, dict):
+            lab.setdefault(key, {}).update(value)
+        else:
+            lab[key] = value
+    return lab
+
+
+def test_defaults_follow_the_design():
+    plan = build_plan(LAB)
+    assert plan["tag"] == "nestedcloud-lab1"
+    assert plan["networks"]["underlay"]["cidr"] == "10.22.0.0/16"
+    assert plan["networks"]["overlay"]["gateway"] == "10.33.0.1"
+    assert plan["networks"]["inner_external"]["gateway"] == "10.44.0.1"
+    assert plan["networks"]["inner_tenant"]["cidr"] == "10.55.0.0/16"
+    assert plan["networks"]["overlay"]["vni"] == 10
+    assert plan["networks"]["overlay"]["bridge"] == "br-vxlan10"
+    assert sorted(plan["groups"]["undercloud"]) == ["uc-0001", "uc-0002", "uc-0003", "uc-0004"]
+    assert plan["groups"]["nested"] == ["oc-%04d" % n for n in range(1, 7)]
+
+
+def test_names_and_addresses():
+    plan = build_plan(LAB)
+    hosts = plan["hosts"]
+    assert hosts["r0"]["underlay_ip"] == "10.22.0.10"
+    assert hosts["r0"]["server_name"] == "lab1-r0"
+    assert hosts["uc-0003"]["underlay_ip"] == "10.22.0.13"
+    assert hosts["uc-0003"]["overlay_ip"] == "10.33.0.13"
+    assert hosts["uc-0003"]["fqdn"] == "uc-0003.lab1.test"
+    assert hosts["oc-0002"]["overlay_ip"] == "10.33.1.2"
+    assert hosts["oc-0002"]["gateway"] == "10.33.0.1"
+    every = [h.get("underlay_ip") for h in hosts.values() if h.get("underlay_ip")]
+    assert len(every) == len(set(every))
+    overlay = [h["overlay_ip"] for h in hosts.values()]
+    assert len(overlay) == len(set(overlay))
+
+
+def test_r0_carries_the_gateways_and_snat():
+    plan = build_plan(LAB)
+    assert plan["hosts"]["r0"]["addresses"] == ["10.33.0.1/16", "10.44.0.1/16"]
+    assert plan["jumphost"]["snat_sources"] == ["10.33.0.0/16", "10.44.0.0/16"]
+    assert plan["jumphost"]["ssh_allowed_cidrs"] == ["198.51.100.7/32"]
+
+
+def test_vxlan_full_mesh():
+    plan = build_plan(LAB)
+    vteps = ["r0", "uc-0001", "uc-0002", "uc-0003", "uc-0004"]
+    for host in vteps:
+        peers = plan["hosts"][host]["vxlan_peers"]
+        others = [plan["hosts"][h]["underlay_ip"] for h in vteps if h != host]
+        assert peers == others
+    assert "vxlan_peers" not in plan["hosts"]["oc-0001"]
+
+
+@pytest.mark.parametrize("underlay,source", [(1500, "measured"), (1450, "measured"), (9000, "measured")])
+def test_mtu_from_measured_underlay(underlay, source):
+    plan = build_plan(LAB, underlay_mtu=underlay)
+    assert plan["mtu"] == {"underlay": underlay, "overlay": underlay - 50, "inner_external": underlay - 50,
+                           "inner_tenant": underlay - 100, "source": source}
+    assert plan["hosts"]["oc-0001"]["nics"][0]["mtu"] == underlay - 50
+    assert plan["networks"]["inner_tenant"]["mtu"] == underlay - 100
+
+
+def test_mtu_configured_wins_and_assumed_is_said():
+    assert build_plan(_lab(underlay={"mtu": 1500}), underlay_mtu=1400)["mtu"]["source"] == "configured"
+    plan = build_plan(LAB)
+    assert plan["mtu"]["source"] == "assumed" and plan["mtu"]["underlay"] == 1450
+    assert any("assumed" in note for note in plan["notes"])
+    assert build_plan(LAB, underlay_mtu=1380)["mtu"]["inner_tenant"] == 1280  # the smallest that passes
+
+
+def test_deterministic():
+    assert json.dumps(build_plan(LAB), sort_keys=True) == json.dumps(build_plan(copy.deepcopy(LAB)), sort_keys=True)
+
+
+def test_placement_is_balanced_and_within_capacity():
+    plan = build_plan(_lab(nested_vms={"count": 10}))
+    loads = [len(plan["hosts"][h]["nested_vms"]) for h in plan["groups"]["undercloud"]]
+    assert max(loads) - min(loads) <= 1
+    assert all(load <= plan["hosts"][h]["nested_slots"] for h, load in zip(plan["groups"]["undercloud"], loads))
+    for vm, host in plan["placement"].items():
+        assert plan["hosts"][vm]["hypervisor"] == host
+        assert vm in plan["hosts"][host]["nested_vms"]
+
+
+def test_placement_respects_flavor_sizes():
+    # 8 GiB hosts keep 2 GiB: two 3 GiB VMs each; 4 vCPUs at ratio 1 allow four 1-vCPU VMs, so RAM limits.
+    plan = build_plan(_lab(flavors={"undercloud": "custom"}, undercloud_count=3, nested_vms={"count": 6}),
+                      flavor_specs={"custom": {"ram": 8192, "vcpus": 4}})
+    assert all(plan["hosts"][h]["nested_slots"] == 2 for h in plan["groups"]["undercloud"])
+    assert all(len(plan["hosts"][h]["nested_vms"]) == 2 for h in plan["groups"]["undercloud"])
+    # vCPU bound: 2-vCPU VMs on 4-vCPU hosts, ratio 1 -> 2 per host even with plenty of RAM
+    plan = build_plan(_lab(flavors={"undercloud": "big"}, undercloud_count=2,
+                           nested_vms={"count": 4, "vcpus": 2, "ram_mb": 1024}),
+                      flavor_specs={"big": {"ram_mb": 65536, "vcpus": 4}})
+    assert plan["hosts"]["uc-0001"]["nested_slots"] == 2
+
+
+def test_adding_a_host_keeps_every_address():
+    before = build_plan(_lab(undercloud_count=4))
+    after = build_plan(_lab(undercloud_count=5), existing_placement=before["placement"])
+    for name, host in before["hosts"].items():
+        new = after["hosts"][name]
+        for key in ("underlay_ip", "overlay_ip", "addresses", "server_name", "nics", "hypervisor", "nested_vms"):
+            assert new.get(key) == host.get(key), (name, key)
+        if "vxlan_peers" in host:  # the only change: one more peer everywhere
+            assert new["vxlan_peers"] == host["vxlan_peers"] + [after["hosts"]["uc-0005"]["underlay_ip"]]
+    assert after["placement"] == before["placement"]
+    assert after["hosts"]["uc-0005"]["underlay_ip"] == "10.22.0.15"
+    for key in ("underlay", "overlay", "inner_external", "inner_tenant"):
+        assert after["networks"][key] == before["networks"][key]
+
+
+def test_growing_the_lab_places_only_new_vms():
+    before = build_plan(_lab(undercloud_count=2, nested_vms={"count": 4}))
+    after = build_plan(_lab(undercloud_count=3, nested_vms={"count": 6}), existing_placement=before["placement"])
+    for vm, host in before["placement"].items():
+        assert after["placement"][vm] == host
+    assert after["placement"]["oc-0005"] == "uc-0003"  # the empty new host is the least loaded
+    assert after["placement"]["oc-0006"] == "uc-0003"
+
+
+def test_vms_on_a_removed_host_are_placed_again_and_noted():
+    existing = {"oc-0001": "uc-0009", "oc-0002": "uc-0002", "oc-0099": "uc-0001"}
+    plan = build_plan(LAB, existing_placement=existing)
+    assert plan["placement"]["oc-0002"] == "uc-0002"
+    assert plan["placement"]["oc-0001"] in plan["groups"]["undercloud"]
+    assert any("oc-0001 ran on uc-0009" in note for note in plan["notes"])
+    assert any("oc-0099" in note and "no longer planned" in note for note in plan["notes"])
+
+
+def test_groups_packaged_on_undercloud():
+    groups = build_plan(LAB)["groups"]
+    assert groups["overcloud_controller"] == ["uc-0001"]
+    assert groups["overcloud_compute"] == ["uc-0002", "uc-0003", "uc-0004"]
+    assert groups["hypervisors"] == ["uc-0001", "uc-0002", "uc-0003", "uc-0004"]
+    assert groups["maas"] == []
+
+
+def test_groups_packaged_on_nested_and_all_in_one():
+    groups = build_plan(_lab(overcloud={"hosts": "nested"}))["groups"]
+    assert groups["overcloud_controller"] == ["oc-0001"]
+    assert groups["overcloud_compute"] == ["oc-0002", "oc-0003", "oc-0004", "oc-0005", "oc-0006"]
+    groups = build_plan(_lab(undercloud_count=1, nested_vms={"count": 0}))["groups"]
+    assert groups["overcloud_controller"] == groups["overcloud_compute"] == ["uc-0001"]
+    assert groups["hypervisors"] == [] and groups["nested"] == []
+
+
+def test_groups_maas_juju():
+    groups = build_plan(_lab(overcloud={"kind": "maas_juju", "hosts": "nested"}))["groups"]
+    assert groups["maas"] == ["oc-0001"]
+    assert groups["juju_controller"] == ["oc-0002"]
+    assert groups["overcloud_controller"] == [] and groups["overcloud_compute"] == []
+    assert "maas" in build_plan(_lab(overcloud={"kind": "maas_juju", "hosts": "nested"}))["hosts"]["oc-0001"]["groups"]
+
+
+def test_nested_vm_nics():
+    nics = build_plan(LAB)["hosts"]["oc-0003"]["nics"]
+    assert [n["name"] for n in nics] == ["eth0", "eth1"]
+    assert nics[0]["address"] == "10.33.1.3/16" and nics[1]["address"] is None
+    assert nics[0]["mac"] == "52:54:00:00:00:03" and nics[1]["mac"] == "52:54:00:01:00:03"
+    macs = [n["mac"] for h in build_plan(_lab(undercloud_count=20, nested_vms={"count": 250}),
+                                         flavor_specs={"m1.xlarge": {"ram_mb": 65536, "vcpus": 64}})["hosts"].values()
+            for n in h.get("nics", [])]
+    assert len(macs) == 500 and len(set(macs)) == 500
+
+
+def test_pools_avoid_static_addresses_and_gateways():
+    plan = build_plan(_lab(inner={"tenant_gateway": "10.55.0.100"}))
+    assert plan["networks"]["inner_tenant"]["allocation_pools"] == [
+        {"start": "10.55.0.2", "end": "10.55.0.99"}, {"start": "10.55.0.101", "end": "10.55.255.254"}]
+    assert plan["networks"]["underlay"]["allocation_pools"] == [{"start": "10.22.1.0", "end": "10.22.255.254"}]
+    assert plan["networks"]["inner_external"]["allocation_pools"][0]["start"] == "10.44.1.0"
+
+
+def test_small_ranges_scale_blocks():
+    plan = build_plan(_lab(underlay={"cidr": "192.168.10.0/24"}, overlay={"cidr": "192.168.20.0/24"},
+                           undercloud_count=3))
+    assert plan["hosts"]["uc-0001"]["underlay_ip"] == "192.168.10.11"
+    assert plan["hosts"]["oc-0001"]["overlay_ip"] == "192.168.20.65"  # blocks of 64 in a /24
+    assert plan["networks"]["underlay"]["allocation_pools"] == [{"start": "192.168.10.64", "end": "192.168.10.254"}]
+
+
+def test_string_integers_from_surveys_are_accepted():
+    lab = normalize({"cloud": "c", "undercloud_count": "3", "overlay": {"vni": "42"}})
+    assert lab["undercloud_count"] == 3 and lab["overlay"]["vni"] == 42
+
+
+def test_resources_for_the_capacity_check():
+    resources = build_plan(LAB)["resources"]
+    assert resources["instances"] == 5 and resources["floating_ips"] == 1
+    assert build_plan(_lab(external_network=None))["resources"]["floating_ips"] == 0
