@@ -37,12 +37,12 @@ def flavor_size(flavor, flavor_specs, field):
                                  "(e.g. {'%s': {'ram_mb': 16384, 'vcpus': 8}}) or use one of %s"
                                  % (flavor, flavor, ", ".join(sorted(KNOWN_FLAVORS))))
     if not isinstance(spec, dict):
-        raise LabDefinitionError("flavor_specs.%s" % flavor, "expected a mapping with ram_mb and vcpus, got %r" % (spec,))
+        raise LabDefinitionError("flavor_specs['%s']" % flavor, "expected a mapping with ram_mb and vcpus, got %r" % (spec,))
     ram = spec.get("ram_mb", spec.get("ram"))
     vcpus = spec.get("vcpus")
     for key, value in (("ram_mb", ram), ("vcpus", vcpus)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise LabDefinitionError("flavor_specs.%s.%s" % (flavor, key),
+            raise LabDefinitionError("flavor_specs['%s'].%s" % (flavor, key),
                                      "expected a positive integer, got %r" % (value,))
     return ram, vcpus
 

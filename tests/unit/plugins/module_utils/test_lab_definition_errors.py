@@ -133,7 +133,7 @@ CASES = [
     ("flavor-unknown", _with("flavors.undercloud", "custom.big"), {}, "nestedcloud_lab.flavors.undercloud",
      "pass its RAM and vCPUs in flavor_specs"),
     ("flavor-spec-bad", _with("flavors.undercloud", "custom.big"), {"flavor_specs": {"custom.big": {"ram_mb": "lots"}}},
-     "flavor_specs.custom.big.ram_mb", "positive integer"),
+     "flavor_specs['custom.big'].ram_mb", "positive integer"),
     ("vms-do-not-fit", _with("nested_vms.count", 17), {}, "nestedcloud_lab.nested_vms.count", "hold 4 each, 16 in all"),
     ("vm-too-big", _with("nested_vms.ram_mb", 20000), {}, "nestedcloud_lab.nested_vms.count", "do not fit"),
     ("placement-over-capacity", BASE,
