@@ -49,8 +49,11 @@ if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$s
   log "creating .venv with $("$PY" --version) and the pinned tools (about a minute)"
   rm -rf .venv
   "$PY" -m venv .venv
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements-dev.txt
+  # pip's notes about configured-but-absent local indexes are noise here: keep errors, drop those
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/python -m pip install -q -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/python -c "import ansible, ansible_test, openstack, netaddr, pytest_timeout" ||
+    { rm -rf .venv; echo "[setup] installing the tools failed"; exit 1; }
   echo "$stamp_want" > .venv/.setup-stamp
 else
   log ".venv is up to date"

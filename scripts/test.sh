@@ -2,7 +2,7 @@
 # Run the test tiers, each timed, and close with one summary line.
 #   scripts/test.sh                 every tier (what `make test` and CI run)
 #   scripts/test.sh unit lint ...   only the named tiers
-# Tiers: unit lint docs changelog build ee integration sanity
+# Tiers: unit lint docs changelog build ee integration undercloud sanity
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TOP=$PWD
@@ -12,7 +12,7 @@ PYVER=$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 BUILD="$TOP/build"
 mkdir -p "$BUILD"
 
-tier_unit() { python -m pytest -q -p no:cacheprovider tests/unit; }
+tier_unit() { python -m pytest -q tests/unit; }
 
 tier_lint() { ansible-lint --offline; }
 
@@ -62,7 +62,19 @@ tier_ee() {
   echo "execution environment context generated in build/ee-context"
 }
 
-tier_integration() { python -m pytest -q -p no:cacheprovider tests/integration; }
+tier_integration() { python -m pytest -q tests/integration --ignore=tests/integration/undercloud; }
+
+# A real OpenStack on loopback (tests/undercloud/undercloud.sh), up for these tests and down after.
+tier_undercloud() {
+  local rc=0
+  export UC_STATE="${UC_STATE:-/tmp/nestedcloud-undercloud}"
+  tests/undercloud/undercloud.sh up || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    OS_CLIENT_CONFIG_FILE="$UC_STATE/clouds.yaml" python -m pytest -q tests/integration/undercloud || rc=$?
+  fi
+  tests/undercloud/undercloud.sh down || rc=1
+  return "$rc"
+}
 
 # ansible-test sanity in a temporary ansible_collections/nestedcloud/openstack tree, outside this
 # checkout (inside it, ansible-test would ask git and skip every git-ignored file).
@@ -90,7 +102,7 @@ PY
 }
 
 TIERS=("$@")
-[ ${#TIERS[@]} -gt 0 ] || TIERS=(unit lint docs changelog build ee integration sanity)
+[ ${#TIERS[@]} -gt 0 ] || TIERS=(unit lint docs changelog build ee integration undercloud sanity)
 passed=0 failed=0 report=()
 for tier in "${TIERS[@]}"; do
   declare -F "tier_$tier" >/dev/null || { echo "unknown tier: $tier"; exit 2; }

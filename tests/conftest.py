@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LINKED = os.path.join(TOP, ".collections")
 if os.path.isdir(LINKED) and LINKED not in sys.path:
     sys.path.insert(0, LINKED)

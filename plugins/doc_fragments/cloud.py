@@ -1,0 +1,33 @@
+# -*- coding: utf-8 -*-
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Options shared by the modules that talk to the outer cloud."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  cloud:
+    description:
+      - Entry of C(clouds.yaml) for the outer cloud, usually C(nestedcloud_lab.cloud).
+      - openstacksdk looks for C(clouds.yaml) in the current directory, C(~/.config/openstack/) and
+        C(/etc/openstack/), or where E(OS_CLIENT_CONFIG_FILE) points.
+    type: str
+    required: true
+  wait:
+    description: Wait until what was created or deleted has settled (servers ACTIVE, volumes available...).
+    type: bool
+    default: true
+  timeout:
+    description: Seconds to wait, in all, when O(wait=true).
+    type: int
+    default: 900
+  concurrency:
+    description: How many API calls run at the same time when many resources are created or deleted.
+    type: int
+    default: 8
+requirements:
+  - openstacksdk >= 1.0.0
+"""

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ownership of outer-cloud resources, and the find -> diff -> act shape every resource follows.
+
+A lab owns a resource when it carries the lab's tag (``plan.tag``) or, for a resource whose
+tagging call was lost (Neutron of Zed takes no tags in a POST, so tagging is a second call), the
+``nestedcloud:<lab>`` marker that the create call itself wrote into its description. Found
+resources with only the marker are tagged again. Nothing is ever matched by name alone, so
+resources of the same project that are not the lab's are never touched.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError
+
+
+def marker(plan):
+    return "nestedcloud:%s" % plan["name"]
+
+
+def owns(plan, resource):
+    return plan["tag"] in (getattr(resource, "tags", None) or []) or getattr(resource, "description", None) == marker(plan)
+
+
+class Changes:
+    """What a run did (or, in check mode, would do): actions, diff before/after, changed."""
+
+    def __init__(self, check_mode):
+        self.check_mode = check_mode
+        self.actions = []
+        self.before = {}
+        self.after = {}
+
+    @property
+    def changed(self):
+        return bool(self.actions)
+
+    def record(self, action, kind, name, before=None, after=None, **details):
+        entry = dict(action=action, kind=kind, name=name)
+        entry.update(details)
+        self.actions.append(entry)
+        key = "%s/%s" % (kind, name)
+        self.before[key] = before
+        self.after[key] = after
+
+    def result(self):
+        return dict(actions=self.actions, diff=dict(before=self.before, after=self.after))
+
+
+def one_owned(plan, kind, name, candidates):
+    """The single owned resource named ``name`` among ``candidates``; fail on duplicates."""
+    mine = [r for r in candidates if r.name == name and owns(plan, r)]
+    if len(mine) > 1:
+        raise CloudError("%s %s" % (kind, name), "%d resources of this lab share the name (%s); delete all but one "
+                         "or run the teardown" % (len(mine), ", ".join(sorted(r.id for r in mine))))
+    return mine[0] if mine else None
+
+
+def ensure_tag(conn, plan, proxy, resource, changes, kind):
+    """Tag a resource that only carries the description marker (its tagging call was lost)."""
+    if plan["tag"] in (resource.tags or []):
+        return
+    changes.record("tag", kind, resource.name, before={"tags": resource.tags}, after={"tags": [plan["tag"]]})
+    if not changes.check_mode:
+        proxy.set_tags(resource, list(resource.tags or []) + [plan["tag"]])
+
+
+def differences(current, desired):
+    """Keys of ``desired`` whose value differs from ``current`` (lists compared as given)."""
+    return dict((key, value) for key, value in desired.items() if current.get(key) != value)
