@@ -173,6 +173,11 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
             "overlay_ip": overlay_ip[host],
             "vxlan_peers": [underlay_ip[p] for p in vtep if p != host],
         }
+    storage = lab["storage"]
+    for host in vtep:
+        hosts[host]["boot_volume_gb"] = storage["root_gb"] if storage["boot_from_volume"] else 0
+        hosts[host]["volumes"] = ([{"name": "%s-%s-data" % (name, host), "size_gb": storage["data_gb"]}]
+                                  if storage["data_gb"] and host != r0 else [])
     hosts[r0]["addresses"] = ["%s/%d" % (overlay_gw, overlay.prefixlen), "%s/%d" % (ext_gw, ext.prefixlen)]
     for uc in uc_names:
         hosts[uc]["addresses"] = ["%s/%d" % (overlay_ip[uc], overlay.prefixlen)]
@@ -247,8 +252,13 @@ def _check_gateway(gateway, static, field):
 def _resources(lab):
     """What the lab takes from the outer project, for the capacity pre-check."""
     count = lab["undercloud_count"] + 1
+    storage = lab["storage"]
+    volumes = (count if storage["boot_from_volume"] else 0) + (lab["undercloud_count"] if storage["data_gb"] else 0)
+    gigabytes = count * storage["root_gb"] * storage["boot_from_volume"] + lab["undercloud_count"] * storage["data_gb"]
     return {
         "instances": count,
+        "volumes": volumes,
+        "gigabytes": gigabytes,
         "ports": count,
         "floating_ips": 1 if lab["external_network"] else 0,
         "networks": 1,

@@ -143,6 +143,13 @@ SCHEMA = {
                                default=[], items=Field("str", "IPv4 CIDRs or addresses")),
     "external_network": Field("str", "Outer network for the router gateway and the one floating IP; null for none.",
                               default="public", nullable=True, check=_non_empty),
+    "storage": Field("dict", "Disks of r0 and the uc- instances.", children={
+        "boot_from_volume": Field("bool", "Boot r0 and the uc- instances from a Cinder volume made from the image.",
+                                  default=False),
+        "root_gb": Field("int", "Size of that root volume in GiB.", default=40, minimum=1, maximum=65536),
+        "data_gb": Field("int", "A data volume of this size (GiB) attached to each uc- instance (nested VM disks); "
+                         "0 for none.", default=0, minimum=0, maximum=65536),
+    }),
     "naming": Field("dict", "Host names.", children={
         "jumphost": Field("str", "Host name of the jumphost.", default="r0", check=_hostname),
         "undercloud_prefix": Field("str", "Prefix of uc- host names.", default="uc-", check=_prefix),

@@ -1,0 +1,263 @@
+# -*- coding: utf-8 -*-
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ports, volumes and servers of a lab: find what exists, create what is missing in parallel, wait.
+
+Every host of the plan with an underlay address (r0 and the uc- hosts) gets a port with its
+planned fixed IP, optional volumes, and a server booted on that port. Each of the three kinds is
+listed once (one GET), then the missing ones are created with bounded concurrency. Servers carry
+the lab tag from their create call (compute API 2.52) and metadata naming lab and host; ports the
+description marker, then the tag; volumes metadata. A re-run after a crash or a lost answer finds
+them and creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, parallel
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import marker, owns
+
+LAB_KEY = "nestedcloud-lab"
+HOST_KEY = "nestedcloud-host"
+
+
+def outer_hosts(plan):
+    """Hosts that are outer-cloud servers: r0 then the uc- hosts, in plan order."""
+    names = plan["groups"]["jumphost"] + plan["groups"]["undercloud"]
+    return [plan["hosts"][n] for n in names]
+
+
+def port_name(plan, host):
+    return "%s-%s" % (plan["name"], host["name"])
+
+
+def _owned_by_metadata(plan, resource):
+    return (resource.metadata or {}).get(LAB_KEY) == plan["name"]
+
+
+def inventory(conn, plan, network_id):
+    """Everything the lab owns now: ports, volumes, servers by host name (three list calls)."""
+    ports = dict((p.name, p) for p in conn.network.ports(network_id=network_id) if owns(plan, p))
+    volumes = dict((v.name, v) for v in conn.block_storage.volumes(details=True) if _owned_by_metadata(plan, v))
+    servers = {}
+    for server in conn.compute.servers(details=True):
+        if plan["tag"] in (server.tags or []) or _owned_by_metadata(plan, server):
+            servers[(server.metadata or {}).get(HOST_KEY, server.name)] = server
+    return ports, volumes, servers
+
+
+class ServerReconciler:
+    """One run over the lab's servers: ``plan_changes`` decides, ``apply`` acts, ``wait_*`` settle."""
+
+    def __init__(self, cm, plan, changes, network_id, security_groups, key_name, user_data):
+        self.cm, self.conn, self.plan, self.changes = cm, cm.conn, plan, changes
+        self.network_id = network_id
+        self.security_groups = security_groups
+        self.key_name = key_name
+        self.user_data = user_data or {}
+        self.ports, self.volumes, self.servers = inventory(self.conn, plan, network_id)
+        self.hosts = outer_hosts(plan)
+        self._subnet_cache = None
+
+    # ---- decide
+    def missing(self):
+        want_ports = [h for h in self.hosts if port_name(self.plan, h) not in self.ports]
+        want_volumes = [(h, v) for h in self.hosts for v in h.get("volumes", []) if v["name"] not in self.volumes]
+        want_servers = [h for h in self.hosts if h["name"] not in self.servers]
+        planned = set(h["name"] for h in self.hosts)
+        extra_servers = [s for host, s in sorted(self.servers.items()) if host not in planned]
+        planned_volumes = set(v["name"] for h in self.hosts for v in h.get("volumes", []))
+        extra_volumes = [v for name, v in sorted(self.volumes.items()) if name not in planned_volumes]
+        planned_ports = set(port_name(self.plan, h) for h in self.hosts)
+        extra_ports = [p for name, p in sorted(self.ports.items()) if name not in planned_ports]
+        return want_ports, want_volumes, want_servers, extra_servers, extra_volumes, extra_ports
+
+    def drift(self):
+        """Servers whose flavor differs from the plan: reported, never rebuilt behind the user's back."""
+        found = []
+        for host in self.hosts:
+            server = self.servers.get(host["name"])
+            flavor = (server.flavor or {}).get("original_name") if server is not None else None
+            if flavor and flavor != host["flavor"]:
+                found.append("%s runs flavor %s, the plan says %s" % (server.name, flavor, host["flavor"]))
+        return found
+
+    # ---- act
+    def apply(self):
+        want_ports, want_volumes, want_servers, extra_servers, extra_volumes, extra_ports = self.missing()
+        for server in extra_servers:
+            self.changes.record("delete", "server", server.name, before={"id": server.id})
+        for volume in extra_volumes:
+            self.changes.record("delete", "volume", volume.name, before={"id": volume.id})
+        for port in extra_ports:
+            self.changes.record("delete", "port", port.name, before={"id": port.id})
+        for host in want_ports:
+            self.changes.record("create", "port", port_name(self.plan, host), after={"ip": host["underlay_ip"]})
+        for host, volume in want_volumes:
+            self.changes.record("create", "volume", volume["name"], after={"size_gb": volume["size_gb"]})
+        for host in want_servers:
+            self.changes.record("create", "server", host["server_name"], after={"flavor": host["flavor"],
+                                                                                "image": host["image"]})
+        if self.cm.check_mode:
+            return
+        self._run("delete server", extra_servers, self.conn.compute.delete_server)
+        if extra_servers:
+            self.wait_deleted(extra_servers)
+        self._run("delete volume", extra_volumes, self.conn.block_storage.delete_volume)
+        self._run("delete port", extra_ports, self.conn.network.delete_port)
+        self._run("port", want_ports, self._create_port)
+        self._run("volume", want_volumes, self._create_volume)
+        if want_servers:
+            flavors, image = self._lookups(want_servers)
+            self._run("server", want_servers, lambda h: self._create_server(h, flavors, image))
+
+    def _run(self, what, items, action):
+        results, errors = parallel(items, action, self.cm.params["concurrency"])
+        if errors:
+            item, err = errors[0]
+            raise CloudError("%s %s" % (what, _label(item)), "%s%s" % (
+                getattr(err, "details", None) or err,
+                "" if len(errors) == 1 else " (and %d more failed: %s)" % (
+                    len(errors) - 1, ", ".join(_label(i) for i, _e in errors[1:]))))
+        return results
+
+    def _create_port(self, host):
+        name = port_name(self.plan, host)
+        subnet = self._subnet()
+        groups = [self.security_groups["lab"]] + ([self.security_groups["jumphost"]] if host["kind"] == "jumphost" else [])
+        port = self.conn.network.create_port(
+            name=name, network_id=self.network_id, description=marker(self.plan), security_group_ids=groups,
+            fixed_ips=[{"subnet_id": subnet.id, "ip_address": host["underlay_ip"]}])
+        self.conn.network.set_tags(port, [self.plan["tag"]])
+        self.ports[name] = port
+
+    def _subnet(self):
+        if self._subnet_cache is None:
+            found = [s for s in self.conn.network.subnets(network_id=self.network_id) if owns(self.plan, s)]
+            if not found:
+                raise CloudError("subnet %s" % self.plan["networks"]["underlay"]["name"],
+                                 "not found: run nestedcloud.openstack.undercloud_network first")
+            self._subnet_cache = found[0]
+        return self._subnet_cache
+
+    def _create_volume(self, item):
+        host, volume = item
+        made = self.conn.block_storage.create_volume(
+            name=volume["name"], size=volume["size_gb"], description=marker(self.plan),
+            metadata={LAB_KEY: self.plan["name"], HOST_KEY: host["name"]})
+        self.volumes[volume["name"]] = made
+
+    def _lookups(self, hosts):
+        flavors = {}
+        for name in sorted(set(h["flavor"] for h in hosts)):
+            flavors[name] = self.conn.compute.find_flavor(name, ignore_missing=True)
+            if flavors[name] is None:
+                raise CloudError("flavor %s" % name, "not found in the outer cloud; set nestedcloud_lab.flavors to "
+                                 "one of: %s" % ", ".join(sorted(f.name for f in self.conn.compute.flavors())))
+        image_name = hosts[0]["image"]
+        image = self.conn.image.find_image(image_name, ignore_missing=True)
+        if image is None:
+            raise CloudError("image %s" % image_name, "not found in the outer cloud; set nestedcloud_lab.image")
+        return flavors, image
+
+    def _create_server(self, host, flavors, image):
+        args = dict(
+            name=host["server_name"], flavor_id=flavors[host["flavor"]].id, key_name=self.key_name,
+            networks=[{"port": self.ports[port_name(self.plan, host)].id}], tags=[self.plan["tag"]],
+            metadata={LAB_KEY: self.plan["name"], HOST_KEY: host["name"]},
+        )
+        if host.get("boot_volume_gb"):
+            args["block_device_mapping"] = [{"boot_index": 0, "uuid": image.id, "source_type": "image",
+                                             "destination_type": "volume", "volume_size": host["boot_volume_gb"],
+                                             "delete_on_termination": True}]
+        else:
+            args["image_id"] = image.id
+        if self.user_data.get(host["name"]):
+            args["user_data"] = self.user_data[host["name"]]
+        self.servers[host["name"]] = self.conn.compute.create_server(**args)
+
+    # ---- settle
+    def status(self):
+        """{host: status} of the planned servers, from one list call."""
+        _ports, _volumes, servers = inventory(self.conn, self.plan, self.network_id)
+        self.servers = servers
+        return dict((h["name"], servers[h["name"]].status if h["name"] in servers else "MISSING") for h in self.hosts)
+
+    def wait_active(self, deadline, progress=None):
+        while True:
+            states = self.status()
+            failed = [(h, self.servers[h]) for h, s in states.items() if s == "ERROR"]
+            if failed:
+                host, server = failed[0]
+                fault = fault_of(self.conn, server)
+                raise CloudError("server %s" % server.name, "went to ERROR: %s; fix the cause (flavor, image, quota) "
+                                 "and run again: the failed server is replaced, nothing else is duplicated" % fault)
+            active = sum(1 for s in states.values() if s == "ACTIVE")
+            if progress:
+                progress("%d/%d servers ACTIVE" % (active, len(states)))
+            if active == len(states):
+                return states
+            if time.monotonic() > deadline:
+                raise CloudError("servers", "%d/%d ACTIVE when the timeout ran out; still waiting for %s"
+                                 % (active, len(states), ", ".join(h for h, s in sorted(states.items()) if s != "ACTIVE")))
+            time.sleep(2)
+
+    def wait_deleted(self, servers):
+        for server in servers:
+            self.conn.compute.wait_for_delete(server, wait=self.cm.params["timeout"])
+
+    def attach_volumes(self):
+        pending = []
+        for host in self.hosts:
+            server = self.servers.get(host["name"])
+            for volume in host.get("volumes", []):
+                made = self.volumes.get(volume["name"])
+                attached = [a.get("server_id") for a in (made.attachments or [])] if made else []
+                if server is None or made is None or server.id not in attached:
+                    pending.append((host, volume))
+        for host, volume in pending:
+            self.changes.record("attach", "volume", volume["name"], after={"server": host["server_name"]})
+        if self.cm.check_mode or not pending:
+            return
+        for _host, volume in pending:
+            self.conn.block_storage.wait_for_status(self.volumes[volume["name"]], "available",
+                                                    wait=self.cm.params["timeout"])
+        self._run("attach", pending, lambda item: self.conn.compute.create_volume_attachment(
+            self.servers[item[0]["name"]], volume_id=self.volumes[item[1]["name"]].id))
+
+    def replace_errored(self):
+        """Delete servers in ERROR so that this run makes them again (after the cause was fixed)."""
+        broken = [s for h, s in self.servers.items() if s.status == "ERROR"]
+        for server in broken:
+            self.changes.record("replace", "server", server.name, before={"status": "ERROR"})
+        if broken and not self.cm.check_mode:
+            self._run("delete server", broken, self.conn.compute.delete_server)
+            self.wait_deleted(broken)
+            for server in broken:
+                self.servers.pop((server.metadata or {}).get(HOST_KEY, server.name), None)
+
+    def summary(self):
+        result = {}
+        for host in self.hosts:
+            server = self.servers.get(host["name"])
+            port = self.ports.get(port_name(self.plan, host))
+            result[host["name"]] = dict(
+                id=server.id if server else None, name=host["server_name"],
+                status=server.status if server else "MISSING", port_id=port.id if port else None,
+                fixed_ip=host["underlay_ip"], volumes=[v["name"] for v in host.get("volumes", [])])
+        return result
+
+
+def fault_of(conn, server):
+    """Why a server is in ERROR: the list view leaves out the fault, the server's own GET has it."""
+    fault = server.fault or conn.compute.get_server(server.id).fault or {}
+    return fault.get("message") or "no fault message"
+
+
+def _label(item):
+    if isinstance(item, tuple):
+        return item[1]["name"]
+    if isinstance(item, dict):
+        return item.get("server_name") or item.get("name")
+    return getattr(item, "name", str(item))

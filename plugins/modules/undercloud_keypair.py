@@ -1,0 +1,114 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: undercloud_keypair
+short_description: Reconcile the SSH keypair of a lab in the outer cloud
+version_added: 0.1.0
+description:
+  - Makes the outer cloud hold the keypair C(<lab>-key) with the given public key; r0 and the uc- instances boot
+    with it.
+  - Nova keypairs carry neither tags nor descriptions, so the name is the only handle. The module therefore never
+    replaces a keypair of that name that holds another key; it fails and says so. With O(state=absent) it deletes
+    the keypair only if it holds the given key.
+author:
+  - nestedcloud.openstack developers (@nestedcloud)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - nestedcloud.openstack.cloud
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  plan:
+    description: The plan returned by M(nestedcloud.openstack.lab_plan).
+    type: dict
+    required: true
+  public_key:
+    description: The OpenSSH public key, one line.
+    type: str
+    required: true
+  state:
+    description: Whether the keypair should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+"""
+
+EXAMPLES = r"""
+- name: Upload the lab's public key
+  nestedcloud.openstack.undercloud_keypair:
+    cloud: mycloud
+    plan: "{{ lab.plan }}"
+    public_key: "{{ lookup('ansible.builtin.file', '~/.ssh/nestedcloud-lab1.pub') }}"
+"""
+
+RETURN = r"""
+keypair:
+  description: Name and fingerprint of the keypair.
+  returned: always
+  type: dict
+  sample: {"name": "lab1-key", "fingerprint": "9e:3b:..."}
+actions:
+  description: What was done, or would be done in check mode.
+  returned: always
+  type: list
+  elements: dict
+api_calls:
+  description: HTTP requests sent to the cloud, by method; logins to Keystone are counted as C(auth).
+  returned: always
+  type: dict
+"""
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, CloudModule
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes
+
+
+def _same_key(a, b):
+    """Compare OpenSSH public keys by type and key material, not comment."""
+    return (a or "").split()[:2] == (b or "").split()[:2]
+
+
+def main():
+    cm = CloudModule(dict(plan=dict(type="dict", required=True),
+                          public_key=dict(type="str", required=True),
+                          state=dict(type="str", default="present", choices=["present", "absent"])),
+                     supports_check_mode=True)
+
+    def body(cm):
+        plan, key, changes = cm.params["plan"], cm.params["public_key"].strip(), Changes(cm.check_mode)
+        if len(key.split()) < 2 or not key.split()[0].startswith(("ssh-", "ecdsa-", "sk-")):
+            cm.fail("public_key: expected an OpenSSH public key such as 'ssh-ed25519 AAAA... comment'")
+        name = "%s-key" % plan["name"]
+        found = cm.conn.compute.find_keypair(name, ignore_missing=True)
+        if found is not None and not _same_key(found.public_key, key):
+            if cm.params["state"] == "absent":
+                cm.exit(False, keypair={}, actions=[], skipped_reason="%s holds another key: left alone" % name)
+            raise CloudError("keypair %s" % name, "exists with another public key (fingerprint %s); it is not this "
+                             "lab's key, so it is left alone: delete it or rename the lab" % found.fingerprint)
+        result = {}
+        if cm.params["state"] == "present":
+            if found is None:
+                changes.record("create", "keypair", name)
+                if not cm.check_mode:
+                    found = cm.conn.compute.create_keypair(name=name, public_key=key)
+            result = dict(name=name, fingerprint=found.fingerprint if found else None)
+        elif found is not None:
+            changes.record("delete", "keypair", name)
+            if not cm.check_mode:
+                cm.conn.compute.delete_keypair(found)
+        cm.exit(changes.changed, keypair=result, actions=changes.actions)
+
+    cm.run(body)
+
+
+if __name__ == "__main__":
+    main()

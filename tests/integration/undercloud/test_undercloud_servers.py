@@ -1,0 +1,89 @@
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""undercloud_servers against the local cloud, as a member: create, converge, fail clearly, recover."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+
+from .conftest import mutating, run_task
+
+SERVERS = "nestedcloud.openstack.undercloud_servers"
+LAB = {"name": "itsrv", "cloud": "undercloud", "undercloud_count": 3, "flavors": {"undercloud": "m1.small"},
+       "image": "cirros", "storage": {"data_gb": 1}, "nested_vms": {"count": 0}}
+
+
+@pytest.fixture()
+def lab(member, tmp_path):
+    plan = build_plan(LAB)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "k")], check=True)
+    base = {"cloud": "undercloud", "plan": plan}
+    for module, extra in (("undercloud_network", {}), ("undercloud_security_groups", {}),
+                          ("undercloud_keypair", {"public_key": (tmp_path / "k.pub").read_text()})):
+        result = run_task("nestedcloud.openstack." + module, dict(base, **extra))
+        assert not result.get("failed"), result
+    yield plan
+    run_task(SERVERS, dict(base, state="absent"))
+    for module, extra in (("undercloud_keypair", {"public_key": (tmp_path / "k.pub").read_text()}),
+                          ("undercloud_security_groups", {}), ("undercloud_network", {})):
+        run_task("nestedcloud.openstack." + module, dict(base, state="absent", **extra))
+
+
+def _servers(member, plan):
+    return [s for s in member.compute.servers() if plan["tag"] in (s.tags or [])]
+
+
+def test_servers_lifecycle(member, lab):
+    args = {"cloud": "undercloud", "plan": lab, "concurrency": 4}
+    foreign = member.compute.create_server(name="itsrv-uc-0001", flavor_id=member.compute.find_flavor("m1.tiny").id,
+                                           image_id=member.image.find_image("cirros").id, networks="none")
+    try:
+        checked = run_task(SERVERS, args, check=True)
+        kinds = sorted(set((a["action"], a["kind"]) for a in checked["actions"]))
+        assert kinds == [("attach", "volume"), ("create", "port"), ("create", "server"), ("create", "volume")]
+        assert mutating(checked) == 0 and not _servers(member, lab)
+
+        made = run_task(SERVERS, args)
+        assert not made.get("failed"), made
+        assert sorted(made["servers"]) == ["r0", "uc-0001", "uc-0002", "uc-0003"]
+        assert all(s["status"] == "ACTIVE" for s in made["servers"].values())
+        servers = _servers(member, lab)
+        assert len(servers) == 4
+        uc2 = [s for s in servers if s.name == "itsrv-uc-0002"][0]
+        port = member.network.get_port(made["servers"]["uc-0002"]["port_id"])
+        assert port.fixed_ips[0]["ip_address"] == "10.22.0.12" and port.device_id == uc2.id
+        r0_port = member.network.get_port(made["servers"]["r0"]["port_id"])
+        assert len(r0_port.security_group_ids) == 2 and len(port.security_group_ids) == 1
+        volume = member.block_storage.find_volume("itsrv-uc-0002-data")
+        assert volume.status == "in-use" and volume.attachments[0]["server_id"] == uc2.id
+
+        again = run_task(SERVERS, args)
+        assert again["changed"] is False and again["actions"] == [], again["actions"]
+        assert mutating(again) == 0
+        assert member.compute.get_server(foreign.id).status  # the foreign same-named server is untouched
+    finally:
+        member.compute.delete_server(foreign)
+
+
+def test_error_is_named_and_a_fixed_rerun_converges(member, admin, lab):
+    huge = admin.compute.create_flavor(name="itsrv.huge", ram=4000000, vcpus=1, disk=1, is_public=True)
+    try:
+        broken = build_plan(dict(LAB, flavors={"undercloud": "itsrv.huge"}),
+                            flavor_specs={"itsrv.huge": {"ram_mb": 4000000, "vcpus": 1}})
+        failed = run_task(SERVERS, {"cloud": "undercloud", "plan": broken, "timeout": 300})
+        assert failed["failed"] is True
+        assert failed["msg"].startswith("server itsrv-uc-000") and "went to ERROR" in failed["msg"]
+        assert "valid host" in failed["msg"].lower()
+
+        fixed = run_task(SERVERS, {"cloud": "undercloud", "plan": lab, "timeout": 300})
+        assert not fixed.get("failed"), fixed
+        assert ("replace", "server") in [(a["action"], a["kind"]) for a in fixed["actions"]]
+        names = sorted(s.name for s in _servers(member, lab))
+        assert names == ["itsrv-r0", "itsrv-uc-0001", "itsrv-uc-0002", "itsrv-uc-0003"]  # no duplicates
+        assert len(list(member.network.ports(tags=lab["tag"]))) == 4
+    finally:
+        admin.compute.delete_flavor(huge)
