@@ -109,7 +109,8 @@ class CloudModule:
                 self._conn = openstack.connect(cloud=self.params["cloud"])
                 self.counter.wrap(self._conn.session)
             except openstack.exceptions.ConfigException as err:
-                self.module.fail_json(msg="cloud: %s" % err)
+                self.module.fail_json(msg="cloud: %s Name an entry of clouds.yaml (./, ~/.config/openstack/, "
+                                      "/etc/openstack/ or $OS_CLIENT_CONFIG_FILE) in nestedcloud_lab.cloud." % err)
         return self._conn
 
     def deadline(self):

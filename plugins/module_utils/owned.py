@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError
 
+LAB_KEY = "nestedcloud-lab"  # metadata of servers and volumes (Cinder has no tags)
+HOST_KEY = "nestedcloud-host"
+
 
 def marker(plan):
     return "nestedcloud:%s" % plan["name"]
@@ -69,3 +72,29 @@ def ensure_tag(conn, plan, proxy, resource, changes, kind):
 def differences(current, desired):
     """Keys of ``desired`` whose value differs from ``current`` (lists compared as given)."""
     return dict((key, value) for key, value in desired.items() if current.get(key) != value)
+
+
+def owns_by_metadata(plan, resource):
+    return owns(plan, resource) or (getattr(resource, "metadata", None) or {}).get(LAB_KEY) == plan["name"]
+
+
+def owned_resources(conn, name):
+    """Everything lab ``name`` owns, kind by kind, in the order a teardown must delete them."""
+    plan = {"name": name, "tag": "nestedcloud-%s" % name}
+    project = conn.current_project_id
+    net = conn.network
+
+    def mine(items):
+        return [i for i in items if owns(plan, i)]
+
+    keypair = conn.compute.find_keypair("%s-key" % name, ignore_missing=True)
+    return [
+        ("server", [s for s in conn.compute.servers(details=True) if owns_by_metadata(plan, s)]),
+        ("volume", [v for v in conn.block_storage.volumes(details=True) if owns_by_metadata(plan, v)]),
+        ("port", [p for p in mine(net.ports(project_id=project)) if not (p.device_owner or "").startswith("network:")]),
+        ("router", mine(net.routers(project_id=project))),
+        ("network", mine(net.networks(project_id=project))),
+        ("security_group", mine(net.security_groups(project_id=project))),
+        ("keypair", [keypair] if keypair is not None else []),
+        ("floating_ip", mine(net.ips(project_id=project))),
+    ]

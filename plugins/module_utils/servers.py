@@ -16,10 +16,13 @@ from __future__ import annotations
 import time
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, parallel
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import marker, owns
-
-LAB_KEY = "nestedcloud-lab"
-HOST_KEY = "nestedcloud-host"
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import (
+    HOST_KEY,
+    LAB_KEY,
+    marker,
+    owns,
+    owns_by_metadata,
+)
 
 
 def outer_hosts(plan):
@@ -32,17 +35,13 @@ def port_name(plan, host):
     return "%s-%s" % (plan["name"], host["name"])
 
 
-def _owned_by_metadata(plan, resource):
-    return (resource.metadata or {}).get(LAB_KEY) == plan["name"]
-
-
 def inventory(conn, plan, network_id):
     """Everything the lab owns now: ports, volumes, servers by host name (three list calls)."""
     ports = dict((p.name, p) for p in conn.network.ports(network_id=network_id) if owns(plan, p))
-    volumes = dict((v.name, v) for v in conn.block_storage.volumes(details=True) if _owned_by_metadata(plan, v))
+    volumes = dict((v.name, v) for v in conn.block_storage.volumes(details=True) if owns_by_metadata(plan, v))
     servers = {}
     for server in conn.compute.servers(details=True):
-        if plan["tag"] in (server.tags or []) or _owned_by_metadata(plan, server):
+        if owns_by_metadata(plan, server):
             servers[(server.metadata or {}).get(HOST_KEY, server.name)] = server
     return ports, volumes, servers
 

@@ -70,12 +70,8 @@ api_calls:
 """
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.servers import (
-    HOST_KEY,
-    LAB_KEY,
-    fault_of,
-    outer_hosts,
-)
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import HOST_KEY, owns_by_metadata
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.servers import fault_of, outer_hosts
 
 
 def main():
@@ -85,9 +81,8 @@ def main():
         plan = cm.params["plan"]
         found = {}
         for server in cm.conn.compute.servers(details=True):
-            metadata = server.metadata or {}
-            if plan["tag"] in (server.tags or []) or metadata.get(LAB_KEY) == plan["name"]:
-                found[metadata.get(HOST_KEY, server.name)] = server
+            if owns_by_metadata(plan, server):
+                found[(server.metadata or {}).get(HOST_KEY, server.name)] = server
         states, counts, faults = {}, {}, {}
         for host in outer_hosts(plan):
             server = found.get(host["name"])

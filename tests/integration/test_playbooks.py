@@ -5,13 +5,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAYERS = ["undercloud", "jumphost", "overlay", "hypervisor", "overcloud", "smoke", "teardown"]
+LAYERS = ["jumphost", "overlay", "hypervisor", "overcloud", "smoke"]
 
 
 def _playbook(*args, env=None):
@@ -48,11 +49,19 @@ def test_unbuilt_layers_fail_clearly(layer):
     assert "the '%s' layer is not implemented yet" % layer in run.stdout.replace("\n", " ").replace("  ", " ")
 
 
-def test_root_site_yml_goes_through_the_collection_and_stops_at_the_first_unbuilt_layer():
-    run = _playbook("site.yml")
+def test_root_site_yml_goes_through_the_collection_in_layer_order():
+    run = _playbook("site.yml", "--list-tasks")
+    assert run.returncode == 0, run.stdout + run.stderr
+    plays = re.findall(r"play #\d+ \(localhost\): (.+?)\s+TAGS", run.stdout)
+    assert plays == ["Undercloud layer", "Layer jumphost", "Layer overlay", "Layer hypervisor", "Layer overcloud",
+                     "Layer smoke"], run.stdout
+
+
+def test_undercloud_layer_fails_clearly_without_a_cloud():
+    run = _playbook("playbooks/undercloud.yml")
     assert run.returncode != 0
-    assert "the 'undercloud' layer is not implemented yet" in run.stdout
-    assert "PLAY [Layer jumphost]" not in run.stdout
+    assert "cloud: " in run.stdout and "mycloud" in run.stdout
+    assert "Traceback" not in run.stdout
 
 
 def test_lab_plan_integration_target():
