@@ -28,7 +28,9 @@ tier_docs() {
   done
   out=$(ansible-doc -t filter nestedcloud.openstack.plan_table) || return 1
   grep -q "EXAMPLES" <<<"$out" || { echo "ansible-doc plan_table lacks EXAMPLES"; return 1; }
-  echo "ansible-doc renders $count modules and the plan_table filter"
+  out=$(ansible-doc -t inventory nestedcloud.openstack.lab) || return 1
+  grep -q "keyed_groups" <<<"$out" || { echo "ansible-doc lab inventory lacks the constructed options"; return 1; }
+  echo "ansible-doc renders $count modules, the plan_table filter and the lab inventory plugin"
 }
 
 tier_changelog() { antsibull-changelog lint; }

@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: lab
+short_description: The hosts of a nested OpenStack lab, from the outer cloud and the plan
+version_added: 0.1.0
+description:
+  - Plans the lab (as M(nestedcloud.openstack.lab_plan) does) and asks the outer cloud for the servers the lab owns
+    (by its tag). r0 and every uc- server that exists become hosts, with C(ansible_host) set to the fixed IP and,
+    for every host but r0, SSH going through r0's floating IP (ProxyJump). The oc- VMs of the plan are hosts too,
+    reached on their overlay address through r0.
+  - Groups are those of the plan - C(jumphost), C(undercloud), C(hypervisors), C(overcloud_controller),
+    C(overcloud_compute), C(nested), C(maas), C(juju_controller) - plus any from O(groups) and O(keyed_groups).
+  - Every host gets C(nestedcloud_host) (its part of the plan) and C(nestedcloud_server_status); C(nestedcloud_plan)
+    is set on the group C(all).
+  - The inventory file's name must end in C(nestedcloud.yml) or C(nestedcloud.yaml).
+author:
+  - nestedcloud.openstack developers (@nestedcloud)
+requirements:
+  - openstacksdk >= 1.0.0
+  - netaddr
+extends_documentation_fragment:
+  - ansible.builtin.constructed
+  - ansible.builtin.inventory_cache
+options:
+  plugin:
+    description: Marks this file as a configuration of this plugin.
+    type: str
+    required: true
+    choices: [nestedcloud.openstack.lab]
+  lab:
+    description:
+      - The lab definition (as C(nestedcloud_lab)). When empty, C(nestedcloud_lab) is read from O(lab_file).
+    type: dict
+    default: {}
+  lab_file:
+    description:
+      - YAML file that sets C(nestedcloud_lab), relative to this inventory file when not absolute.
+    type: path
+    default: group_vars/all/lab.yml
+  cloud:
+    description: Entry of clouds.yaml; defaults to the lab's C(cloud).
+    type: str
+  ssh_user:
+    description:
+      - User for SSH on r0 and the uc- servers. When not set, it follows the image name - C(ubuntu), C(debian),
+        C(cirros) - or is C(root).
+    type: str
+  ssh_private_key:
+    description: Private key for SSH; defaults to C(~/.nestedcloud/<lab>/id_ed25519), which the undercloud role made.
+    type: path
+"""
+
+EXAMPLES = r"""
+# inventory/lab.nestedcloud.yml
+plugin: nestedcloud.openstack.lab
+lab_file: group_vars/all/lab.yml
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/nestedcloud-inventory
+keyed_groups:
+  - key: nestedcloud_server_status | default('planned')
+    prefix: status
+"""
+
+import os
+
+import yaml
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+try:
+    import openstack
+
+    HAS_SDK = True
+except ImportError:
+    HAS_SDK = False
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import use_monotonic_clock
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import HOST_KEY, owns_by_metadata
+
+
+def default_user(image):
+    for user in ("ubuntu", "debian", "cirros", "centos", "fedora"):
+        if user in (image or "").lower():
+            return user
+    return "root"
+
+
+def lab_hosts(plan, servers, floating_ip, ssh_user, ssh_key):
+    """Host variables of every host, from the plan and ``servers`` ({host: {status, fixed_ip}})."""
+    r0 = plan["groups"]["jumphost"][0]
+    jump = "%s@%s" % (ssh_user, floating_ip) if floating_ip else None
+    common = {"ansible_user": ssh_user, "ansible_ssh_private_key_file": ssh_key}
+    hosts = {}
+    for name, host in plan["hosts"].items():
+        if host["kind"] != "nested" and name not in servers:
+            continue  # r0 and uc- hosts exist only once their server does
+        found = servers.get(name, {})
+        variables = dict(common, nestedcloud_host=host, nestedcloud_server_status=found.get("status", "PLANNED"))
+        if name == r0:
+            variables["ansible_host"] = floating_ip or found.get("fixed_ip") or host["underlay_ip"]
+        else:
+            variables["ansible_host"] = found.get("fixed_ip") or host.get("underlay_ip") or host["overlay_ip"]
+            if host["kind"] == "nested":
+                variables["ansible_host"] = host["overlay_ip"]
+            if jump:
+                variables["ansible_ssh_common_args"] = "-o ProxyJump=%s -o StrictHostKeyChecking=accept-new" % jump
+        hosts[name] = variables
+    return hosts
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    NAME = "nestedcloud.openstack.lab"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and path.endswith(("nestedcloud.yml", "nestedcloud.yaml"))
+
+    def _lab(self, path):
+        lab = self.get_option("lab")
+        if lab:
+            return lab
+        lab_file = os.path.expanduser(self.get_option("lab_file"))
+        if not os.path.isabs(lab_file):
+            lab_file = os.path.join(os.path.dirname(path), lab_file)
+        try:
+            with open(lab_file) as handle:
+                return (yaml.safe_load(handle) or {})["nestedcloud_lab"]
+        except (OSError, KeyError, yaml.YAMLError) as err:
+            raise AnsibleParserError("lab_file %s: cannot read nestedcloud_lab from it: %s" % (lab_file, err))
+
+    def _query(self, plan, cloud):
+        if not HAS_SDK:
+            raise AnsibleParserError("the nestedcloud.openstack.lab inventory needs openstacksdk")
+        use_monotonic_clock()
+        try:
+            conn = openstack.connect(cloud=cloud)
+            servers, floating_ip = {}, None
+            for server in conn.compute.servers(details=True):
+                if not owns_by_metadata(plan, server):
+                    continue
+                host = (server.metadata or {}).get(HOST_KEY, server.name)
+                fixed = [a["addr"] for addrs in (server.addresses or {}).values() for a in addrs
+                         if a.get("OS-EXT-IPS:type", "fixed") == "fixed"]
+                servers[host] = {"status": server.status, "fixed_ip": fixed[0] if fixed else None}
+            for fip in conn.network.ips(project_id=conn.current_project_id):
+                if plan["tag"] in (fip.tags or []) and fip.port_id:
+                    floating_ip = fip.floating_ip_address
+            mtu = [n.mtu for n in conn.network.networks(tags=plan["tag"])]
+        except openstack.exceptions.SDKException as err:
+            raise AnsibleParserError("cloud %s: %s" % (cloud, err))
+        return {"servers": servers, "floating_ip": floating_ip, "mtu": mtu[0] if mtu else None}
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        lab = self._lab(path)
+        try:
+            plan = build_plan(lab)
+        except LabDefinitionError as err:
+            raise AnsibleParserError(str(err))
+        cloud = self.get_option("cloud") or plan["cloud"]
+        cache_key = self.get_cache_key(path)
+        use_cache = self.get_option("cache") and cache
+        found = None
+        if use_cache:
+            try:
+                found = self._cache[cache_key]
+            except KeyError:
+                found = None
+        if found is None:
+            found = self._query(plan, cloud)
+            if self.get_option("cache"):
+                self._cache[cache_key] = found
+        if found.get("mtu"):
+            plan = build_plan(lab, underlay_mtu=found["mtu"])
+        ssh_user = self.get_option("ssh_user") or default_user(plan["lab"]["image"])
+        ssh_key = self.get_option("ssh_private_key") or os.path.expanduser(
+            "~/.nestedcloud/%s/id_ed25519" % plan["name"])
+        hosts = lab_hosts(plan, found["servers"], found["floating_ip"], ssh_user, ssh_key)
+        for group in plan["groups"]:
+            self.inventory.add_group(group)
+        self.inventory.set_variable("all", "nestedcloud_plan", plan)
+        strict = self.get_option("strict")
+        for name, variables in hosts.items():
+            self.inventory.add_host(name)
+            for group, members in plan["groups"].items():
+                if name in members:
+                    self.inventory.add_child(group, name)
+            for key, value in variables.items():
+                self.inventory.set_variable(name, key, value)
+            self._set_composite_vars(self.get_option("compose"), variables, name, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), variables, name, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, name, strict=strict)
