@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: setup test plan lab unit lint sanity integration docs build ee changelog clean
+.PHONY: setup test plan lab unit lint sanity integration docs build ee changelog clean bench-undercloud
 
 setup:
 	scripts/setup.sh
@@ -20,6 +20,12 @@ lab: setup
 
 unit lint sanity integration docs build ee changelog:
 	scripts/test.sh $@
+
+# Provisioning benchmark against the local undercloud (brought up here, taken down after).
+bench-undercloud: setup
+	tests/undercloud/undercloud.sh up
+	OS_CLIENT_CONFIG_FILE=/tmp/nestedcloud-undercloud/clouds.yaml .venv/bin/python benchmarks/undercloud/bench.py \
+	  --count 20 --out benchmarks/undercloud/results.md; rc=$$?; tests/undercloud/undercloud.sh down; exit $$rc
 
 clean:
 	rm -rf build tests/output .cache

@@ -20,6 +20,7 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - nestedcloud.openstack.cloud
+  - nestedcloud.openstack.plan
 attributes:
   check_mode:
     support: full
@@ -28,11 +29,6 @@ attributes:
     support: none
   platform:
     platforms: posix
-options:
-  plan:
-    description: The plan returned by M(nestedcloud.openstack.lab_plan).
-    type: dict
-    required: true
 """
 
 EXAMPLES = r"""
@@ -68,72 +64,16 @@ api_calls:
   type: dict
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.capacity import (
-    compare,
-    planned,
-    still_needed,
-    table,
-)
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, CloudModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_resources
-
-NETWORK_KINDS = ("networks", "subnets", "ports", "routers", "floating_ips", "security_groups", "security_group_rules")
-
-
-def _quotas(conn, project, want_volumes):
-    compute = conn.compute.get_quota_set(project, usage=True)
-    usage = compute.usage or {}
-    quotas = dict((kind, (getattr(compute, kind), usage.get(kind, 0)))
-                  for kind in ("instances", "cores", "ram", "key_pairs"))
-    network = conn.network.get_quota(project, details=True)
-    for kind in NETWORK_KINDS:
-        detail = getattr(network, kind) or {}
-        quotas[kind] = (detail.get("limit", -1), detail.get("used", 0) + detail.get("reserved", 0))
-    if want_volumes:
-        volume = conn.block_storage.get_quota_set(project, usage=True)
-        usage = volume.usage or {}
-        for kind in ("volumes", "gigabytes"):
-            quotas[kind] = (getattr(volume, kind), usage.get(kind, 0))
-    return quotas
-
-
-def _owned_counts(conn, plan):
-    owned = dict(owned_resources(conn, plan["name"]))
-    servers = owned["server"]
-    return {
-        "instances": len(servers),
-        "cores": sum((s.flavor or {}).get("vcpus", 0) for s in servers),
-        "ram": sum((s.flavor or {}).get("ram", 0) for s in servers),
-        "key_pairs": len(owned["keypair"]),
-        "volumes": len(owned["volume"]),
-        "gigabytes": sum(v.size or 0 for v in owned["volume"]),
-        "networks": len(owned["network"]),
-        "subnets": len(owned["network"]),
-        "ports": len(owned["port"]) + 2 * len(owned["network"]),
-        "routers": len(owned["router"]),
-        "floating_ips": len(owned["floating_ip"]),
-        "security_groups": len(owned["security_group"]),
-        "security_group_rules": sum(len(g.security_group_rules or []) for g in owned["security_group"]),
-    }
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.capacity import assess
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule
 
 
 def main():
     cm = CloudModule(dict(plan=dict(type="dict", required=True)), supports_check_mode=True)
 
     def body(cm):
-        plan, conn = cm.params["plan"], cm.conn
-        sizes = {}
-        for host in plan["groups"]["jumphost"] + plan["groups"]["undercloud"]:
-            name = plan["hosts"][host]["flavor"]
-            if name not in sizes:
-                flavor = conn.compute.find_flavor(name, ignore_missing=True)
-                if flavor is None:
-                    raise CloudError("flavor %s" % name, "not found in the outer cloud; set nestedcloud_lab.flavors")
-                sizes[name] = (flavor.ram, flavor.vcpus)
-        want = planned(plan, sizes)
-        needed = still_needed(want, _owned_counts(conn, plan))
-        rows = compare(needed, _quotas(conn, conn.current_project_id, want["volumes"] > 0))
-        cm.exit(False, sufficient=all(r["ok"] for r in rows), rows=rows, table=table(rows))
+        rows, text = assess(cm.conn, cm.params["plan"])
+        cm.exit(False, sufficient=all(r["ok"] for r in rows), rows=rows, table=text)
 
     cm.run(body)
 

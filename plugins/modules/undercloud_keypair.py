@@ -20,6 +20,7 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - nestedcloud.openstack.cloud
+  - nestedcloud.openstack.plan
 attributes:
   check_mode:
     support: full
@@ -28,10 +29,6 @@ attributes:
   platform:
     platforms: posix
 options:
-  plan:
-    description: The plan returned by M(nestedcloud.openstack.lab_plan).
-    type: dict
-    required: true
   public_key:
     description: The OpenSSH public key, one line.
     type: str
@@ -68,13 +65,9 @@ api_calls:
   type: dict
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, CloudModule
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes
-
-
-def _same_key(a, b):
-    """Compare OpenSSH public keys by type and key material, not comment."""
-    return (a or "").split()[:2] == (b or "").split()[:2]
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.reconcile import check_public_key, keypair
 
 
 def main():
@@ -84,27 +77,9 @@ def main():
                      supports_check_mode=True)
 
     def body(cm):
-        plan, key, changes = cm.params["plan"], cm.params["public_key"].strip(), Changes(cm.check_mode)
-        if len(key.split()) < 2 or not key.split()[0].startswith(("ssh-", "ecdsa-", "sk-")):
-            cm.fail("public_key: expected an OpenSSH public key such as 'ssh-ed25519 AAAA... comment'")
-        name = "%s-key" % plan["name"]
-        found = cm.conn.compute.find_keypair(name, ignore_missing=True)
-        if found is not None and not _same_key(found.public_key, key):
-            if cm.params["state"] == "absent":
-                cm.exit(False, keypair={}, actions=[], skipped_reason="%s holds another key: left alone" % name)
-            raise CloudError("keypair %s" % name, "exists with another public key (fingerprint %s); it is not this "
-                             "lab's key, so it is left alone: delete it or rename the lab" % found.fingerprint)
-        result = {}
-        if cm.params["state"] == "present":
-            if found is None:
-                changes.record("create", "keypair", name)
-                if not cm.check_mode:
-                    found = cm.conn.compute.create_keypair(name=name, public_key=key)
-            result = dict(name=name, fingerprint=found.fingerprint if found else None)
-        elif found is not None:
-            changes.record("delete", "keypair", name)
-            if not cm.check_mode:
-                cm.conn.compute.delete_keypair(found)
+        key, changes = cm.params["public_key"].strip(), Changes(cm.check_mode)
+        check_public_key(key)
+        result = keypair(cm, cm.params["plan"], key, cm.params["state"], changes)
         cm.exit(changes.changed, keypair=result, actions=changes.actions)
 
     cm.run(body)

@@ -21,6 +21,7 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - nestedcloud.openstack.cloud
+  - nestedcloud.openstack.plan
 attributes:
   check_mode:
     support: full
@@ -31,10 +32,6 @@ attributes:
   platform:
     platforms: posix
 options:
-  plan:
-    description: The plan returned by M(nestedcloud.openstack.lab_plan).
-    type: dict
-    required: true
   state:
     description: Whether the underlay should exist.
     type: str
@@ -84,127 +81,9 @@ api_calls:
   sample: {"GET": 7}
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, CloudModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import (
-    Changes,
-    differences,
-    ensure_tag,
-    marker,
-    one_owned,
-)
-
-
-def _desired(plan):
-    underlay = plan["networks"]["underlay"]
-    return dict(
-        network=underlay["name"],
-        router="%s-router" % plan["name"],
-        subnet=dict(cidr=underlay["cidr"], gateway_ip=underlay["gateway"],
-                    allocation_pools=underlay["allocation_pools"], dns_nameservers=underlay["dns_nameservers"]),
-        external=plan["jumphost"]["external_network"],
-    )
-
-
-def _subnet_view(subnet):
-    return dict(cidr=subnet.cidr, gateway_ip=subnet.gateway_ip, allocation_pools=subnet.allocation_pools,
-                dns_nameservers=subnet.dns_nameservers)
-
-
-def present(cm, plan, changes):
-    conn, net_api, want = cm.conn, cm.conn.network, _desired(plan)
-    mine = dict(description=marker(plan))
-    network = one_owned(plan, "network", want["network"], net_api.networks(name=want["network"]))
-    if network is None:
-        changes.record("create", "network", want["network"], after={"name": want["network"]})
-        if not cm.check_mode:
-            network = net_api.create_network(name=want["network"], **mine)
-            net_api.set_tags(network, [plan["tag"]])
-    else:
-        ensure_tag(conn, plan, net_api, network, changes, "network")
-
-    subnet = None
-    if network is not None:
-        subnet = one_owned(plan, "subnet", want["network"], net_api.subnets(network_id=network.id))
-    if subnet is None:
-        changes.record("create", "subnet", want["network"], after=want["subnet"])
-        if not cm.check_mode:
-            subnet = net_api.create_subnet(network_id=network.id, name=want["network"], ip_version=4,
-                                           enable_dhcp=True, **dict(want["subnet"], **mine))
-            net_api.set_tags(subnet, [plan["tag"]])
-    else:
-        ensure_tag(conn, plan, net_api, subnet, changes, "subnet")
-        if subnet.cidr != want["subnet"]["cidr"]:
-            raise CloudError("subnet %s" % subnet.name, "its range is %s but the plan says %s; a subnet's range "
-                             "cannot change: run the teardown, then create the lab again"
-                             % (subnet.cidr, want["subnet"]["cidr"]))
-        update = differences(_subnet_view(subnet), want["subnet"])
-        if update:
-            changes.record("update", "subnet", subnet.name, before=_subnet_view(subnet), after=want["subnet"])
-            if not cm.check_mode:
-                subnet = net_api.update_subnet(subnet, **update)
-
-    router = _router(cm, plan, changes, want, subnet)
-    return dict(
-        network=dict(id=network.id, name=network.name, mtu=network.mtu) if network else {},
-        subnet=dict(id=subnet.id, cidr=subnet.cidr, gateway_ip=subnet.gateway_ip) if subnet else {},
-        router=dict(id=router.id, name=router.name,
-                    external_network_id=(router.external_gateway_info or {}).get("network_id")) if router else {},
-    )
-
-
-def _router(cm, plan, changes, want, subnet):
-    net_api = cm.conn.network
-    gateway = None
-    if want["external"]:
-        external = net_api.find_network(want["external"], ignore_missing=True)
-        if external is None or not external.is_router_external:
-            names = sorted(n.name for n in net_api.networks(is_router_external=True))
-            raise CloudError("external network %s" % want["external"], "not found, or not external; set "
-                             "nestedcloud_lab.external_network to one of: %s" % (", ".join(names) or "(none)"))
-        gateway = {"network_id": external.id}
-    router = one_owned(plan, "router", want["router"], net_api.routers(name=want["router"]))
-    if router is None:
-        changes.record("create", "router", want["router"], after={"external_gateway": want["external"]})
-        if not cm.check_mode:
-            router = net_api.create_router(name=want["router"], description=marker(plan),
-                                           **({"external_gateway_info": gateway} if gateway else {}))
-            net_api.set_tags(router, [plan["tag"]])
-    else:
-        ensure_tag(cm.conn, plan, net_api, router, changes, "router")
-        have = (router.external_gateway_info or {}).get("network_id")
-        if have != (gateway or {}).get("network_id"):
-            changes.record("update", "router", router.name, before={"external_gateway": have},
-                           after={"external_gateway": want["external"]})
-            if not cm.check_mode:
-                router = net_api.update_router(router, external_gateway_info=gateway or {})
-    if router is not None and subnet is not None:
-        attached = [p for p in net_api.ports(device_id=router.id, network_id=subnet.network_id)
-                    if any(ip["subnet_id"] == subnet.id for ip in p.fixed_ips)]
-        if not attached:
-            changes.record("attach", "router", router.name, after={"interface": subnet.name})
-            if not cm.check_mode:
-                net_api.add_interface_to_router(router, subnet_id=subnet.id)
-    elif subnet is None or router is None:
-        changes.record("attach", "router", want["router"], after={"interface": want["network"]})
-    return router
-
-
-def absent(cm, plan, changes):
-    net_api, want = cm.conn.network, _desired(plan)
-    router = one_owned(plan, "router", want["router"], net_api.routers(name=want["router"]))
-    network = one_owned(plan, "network", want["network"], net_api.networks(name=want["network"]))
-    if router is not None:
-        changes.record("delete", "router", router.name, before={"id": router.id})
-        if not cm.check_mode:
-            for port in net_api.ports(device_id=router.id, device_owner="network:router_interface"):
-                for ip in port.fixed_ips:
-                    net_api.remove_interface_from_router(router, subnet_id=ip["subnet_id"])
-            net_api.delete_router(router)
-    if network is not None:
-        changes.record("delete", "network", network.name, before={"id": network.id})
-        if not cm.check_mode:
-            net_api.delete_network(network)
-    return dict(network={}, subnet={}, router={})
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.reconcile import network_absent, network_present
 
 
 def main():
@@ -214,7 +93,7 @@ def main():
 
     def body(cm):
         changes = Changes(cm.check_mode)
-        action = present if cm.params["state"] == "present" else absent
+        action = network_present if cm.params["state"] == "present" else network_absent
         result = action(cm, cm.params["plan"], changes)
         result.update(changes.result())
         cm.exit(changes.changed, **result)

@@ -22,6 +22,7 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - nestedcloud.openstack.cloud
+  - nestedcloud.openstack.plan
 attributes:
   check_mode:
     support: full
@@ -31,10 +32,6 @@ attributes:
   platform:
     platforms: posix
 options:
-  plan:
-    description: The plan returned by M(nestedcloud.openstack.lab_plan).
-    type: dict
-    required: true
   state:
     description: Whether the groups should exist.
     type: str
@@ -67,66 +64,11 @@ api_calls:
 """
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import (
-    Changes,
-    ensure_tag,
-    marker,
-    one_owned,
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.reconcile import (
+    security_groups_absent,
+    security_groups_present,
 )
-
-SELF = "self"  # stands for the lab group's own id in desired rules
-EGRESS = [("egress", "IPv4", None, None, None, None, None), ("egress", "IPv6", None, None, None, None, None)]
-
-
-def desired_rules(plan):
-    """Rules of each group as tuples (direction, ethertype, protocol, min, max, remote prefix, remote group)."""
-    vxlan = plan["networks"]["overlay"]["udp_port"]
-    lab = [("ingress", "IPv4", None, None, None, None, SELF),
-           ("ingress", "IPv4", "udp", vxlan, vxlan, plan["networks"]["underlay"]["cidr"], None)] + EGRESS
-    jump = [("ingress", "IPv4", "tcp", 22, 22, cidr, None) for cidr in plan["jumphost"]["ssh_allowed_cidrs"]] + EGRESS
-    return {"lab": lab, "jumphost": jump}
-
-
-def _key(rule, self_id):
-    remote = rule.remote_group_id
-    return (rule.direction, rule.ether_type, rule.protocol, rule.port_range_min, rule.port_range_max,
-            rule.remote_ip_prefix, SELF if remote and remote == self_id else remote)
-
-
-def _describe(rule):
-    direction, ether, proto, low, high, prefix, group = rule
-    ports = "" if low is None else ":%s" % (low if low == high else "%s-%s" % (low, high))
-    source = prefix or ("the group" if group == SELF else group) or "anywhere"
-    return "%s %s %s%s %s" % (direction, ether, proto or "any", ports, source)
-
-
-def _group(cm, plan, changes, role, rules):
-    net_api, name = cm.conn.network, "%s-%s" % (plan["name"], role)
-    group = one_owned(plan, "security group", name, net_api.security_groups(name=name))
-    if group is None:
-        changes.record("create", "security_group", name, after=[_describe(r) for r in rules])
-        if cm.check_mode:
-            return {"name": name}
-        group = net_api.create_security_group(name=name, description=marker(plan))
-        net_api.set_tags(group, [plan["tag"]])
-    else:
-        ensure_tag(cm.conn, plan, net_api, group, changes, "security_group")
-    have = dict((_key(r, group.id), r) for r in net_api.security_group_rules(security_group_id=group.id))
-    want = set(rules)
-    missing = [r for r in rules if r not in have]
-    extra = [have[k] for k in have if k not in want]
-    if missing or extra:
-        changes.record("update", "security_group", name, before=sorted(_describe(k) for k in have),
-                       after=[_describe(r) for r in rules])
-    if not cm.check_mode:
-        for rule in extra:
-            net_api.delete_security_group_rule(rule)
-        for direction, ether, proto, low, high, prefix, remote in missing:
-            args = dict(security_group_id=group.id, direction=direction, ether_type=ether, protocol=proto,
-                        port_range_min=low, port_range_max=high, remote_ip_prefix=prefix,
-                        remote_group_id=group.id if remote == SELF else remote)
-            net_api.create_security_group_rule(**dict((k, v) for k, v in args.items() if v is not None))
-    return {"id": group.id, "name": name}
 
 
 def main():
@@ -135,19 +77,9 @@ def main():
                      supports_check_mode=True)
 
     def body(cm):
-        plan, changes, groups = cm.params["plan"], Changes(cm.check_mode), {}
-        if cm.params["state"] == "present":
-            for role, rules in desired_rules(plan).items():
-                groups[role] = _group(cm, plan, changes, role, rules)
-        else:
-            net_api = cm.conn.network
-            for role in ("jumphost", "lab"):
-                name = "%s-%s" % (plan["name"], role)
-                group = one_owned(plan, "security group", name, net_api.security_groups(name=name))
-                if group is not None:
-                    changes.record("delete", "security_group", name, before={"id": group.id})
-                    if not cm.check_mode:
-                        net_api.delete_security_group(group)
+        changes = Changes(cm.check_mode)
+        action = security_groups_present if cm.params["state"] == "present" else security_groups_absent
+        groups = action(cm, cm.params["plan"], changes)
         cm.exit(changes.changed, security_groups=groups, **changes.result())
 
     cm.run(body)

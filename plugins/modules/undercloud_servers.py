@@ -24,6 +24,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - nestedcloud.openstack.cloud
+  - nestedcloud.openstack.plan
 attributes:
   action:
     support: full
@@ -40,10 +41,6 @@ attributes:
   platform:
     platforms: posix
 options:
-  plan:
-    description: The plan returned by M(nestedcloud.openstack.lab_plan).
-    type: dict
-    required: true
   user_data:
     description: Cloud-init user data by host name (C(r0), C(uc-0001)...), passed to the server at creation.
     type: dict

@@ -17,6 +17,7 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - nestedcloud.openstack.cloud
+  - nestedcloud.openstack.plan
 attributes:
   check_mode:
     support: full
@@ -25,11 +26,6 @@ attributes:
     support: none
   platform:
     platforms: posix
-options:
-  plan:
-    description: The plan returned by M(nestedcloud.openstack.lab_plan).
-    type: dict
-    required: true
 """
 
 EXAMPLES = r"""

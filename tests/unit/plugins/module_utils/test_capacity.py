@@ -20,7 +20,7 @@ def test_planned_counts_the_whole_lab():
     assert want["instances"] == 5
     assert want["cores"] == 1 + 4 * 8 and want["ram"] == 2048 + 4 * 16384
     assert want["volumes"] == 5 + 4 and want["gigabytes"] == 5 * 30 + 4 * 10
-    assert want["ports"] == 7 and want["floating_ips"] == 1 and want["security_group_rules"] == 9
+    assert want["ports"] == 7 and want["floating_ips"] == 1 and want["security_group_rules"] == 7
 
 
 def test_a_complete_lab_needs_nothing_more():
