@@ -178,8 +178,11 @@ class ServerReconciler:
 
     # ---- settle
     def status(self):
-        """{host: status} of the planned servers, from one list call."""
-        _ports, _volumes, servers = inventory(self.conn, self.plan, self.network_id)
+        """{host: status} of the planned servers, from one list call (servers only)."""
+        servers = {}
+        for server in self.conn.compute.servers(details=True):
+            if owns_by_metadata(self.plan, server):
+                servers[(server.metadata or {}).get(HOST_KEY, server.name)] = server
         self.servers = servers
         return dict((h["name"], servers[h["name"]].status if h["name"] in servers else "MISSING") for h in self.hosts)
 

@@ -51,6 +51,11 @@ options:
         (a flavor too large, a quota) makes them again.
     type: bool
     default: true
+  progress_file:
+    description:
+      - File to which the wait appends lines such as C(14/21 servers ACTIVE). The action plugin sets it and prints
+        the lines while the module runs; there is no need to set it by hand.
+    type: path
   state:
     description: Whether the servers should exist.
     type: str
@@ -106,10 +111,26 @@ def _network_and_groups(cm, plan):
     return network, groups
 
 
+def _progress_writer(path):
+    """Append each new progress line to ``path`` (the action plugin prints them while it waits)."""
+    if not path:
+        return None
+    last = []
+
+    def write(line):
+        if last != [line]:
+            with open(path, "a") as handle:
+                handle.write(line + "\n")
+            last[:] = [line]
+
+    return write
+
+
 def main():
     cm = CloudModule(dict(plan=dict(type="dict", required=True),
                           user_data=dict(type="dict", default={}),
                           replace_failed=dict(type="bool", default=True),
+                          progress_file=dict(type="path"),
                           state=dict(type="str", default="present", choices=["present", "absent"])),
                      supports_check_mode=True)
 
@@ -131,7 +152,7 @@ def main():
             servers.replace_errored()
         servers.apply()
         if cm.params["wait"] and not cm.check_mode and cm.params["state"] == "present":
-            servers.wait_active(cm.deadline())
+            servers.wait_active(cm.deadline(), progress=_progress_writer(cm.params["progress_file"]))
         if cm.params["state"] == "present" and (cm.params["wait"] or cm.check_mode):
             servers.attach_volumes()
         cm.exit(changes.changed, servers=servers.summary(), drift=servers.drift(), **changes.result())

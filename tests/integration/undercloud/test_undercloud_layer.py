@@ -91,3 +91,25 @@ def test_capacity_check_fails_with_a_table_and_creates_nothing(member, two_insta
     assert "The project cannot hold lab itpc; nothing was created." in run.stdout
     assert re.search(r"instances\s+4\s+0\s+2\s+2\s+<- short by 2", run.stdout), run.stdout[-3000:]
     assert remaining(member, "itpc") == {}
+
+
+def test_quota_rejection_mid_run_is_named_and_a_rerun_converges(member, admin, tmp_path):
+    project = member.current_project_id
+    lab = _lab("itq", 3)
+    admin.compute.update_quota_set(project, instances=2)
+    try:
+        run = playbook("undercloud", lab, tmp_path, "-e", "undercloud_capacity_check=false")
+        assert run.returncode != 0
+        assert re.search(r"server itq-(r0|uc-000\d).*[Qq]uota exceeded", run.stdout), run.stdout[-3000:]
+    finally:
+        admin.compute.update_quota_set(project, instances=-1)
+    try:
+        fixed = playbook("undercloud", lab, tmp_path)
+        assert fixed.returncode == 0, fixed.stdout[-3000:]
+        owned = remaining(member, "itq")
+        assert sorted(owned["server"]) == ["itq-r0", "itq-uc-0001", "itq-uc-0002", "itq-uc-0003"]
+        assert len(owned["port"]) == 4  # nothing made twice
+    finally:
+        down = playbook("teardown", lab, tmp_path)
+        assert down.returncode == 0, down.stdout[-2000:]
+    assert remaining(member, "itq") == {}
