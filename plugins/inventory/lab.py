@@ -83,7 +83,7 @@ except ImportError:
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import use_monotonic_clock
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import HOST_KEY, owns_by_metadata
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
 
 
 def default_user(image):
@@ -142,10 +142,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             conn = openstack.connect(cloud=cloud)
             servers, floating_ip = {}, None
-            for server in conn.compute.servers(details=True):
-                if not owns_by_metadata(plan, server):
-                    continue
-                host = (server.metadata or {}).get(HOST_KEY, server.name)
+            for host, server in owned_servers(conn, plan).items():
                 fixed = [a["addr"] for addrs in (server.addresses or {}).values() for a in addrs
                          if a.get("OS-EXT-IPS:type", "fixed") == "fixed"]
                 servers[host] = {"status": server.status, "fixed_ip": fixed[0] if fixed else None}

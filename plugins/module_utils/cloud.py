@@ -30,6 +30,10 @@ except ImportError:  # pragma: no cover - reported by the module
 
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 
+# The options most modules take besides CLOUD_ARGS (documented by the plan doc fragment and each module).
+PLAN_ARG = dict(plan=dict(type="dict", required=True))
+STATE_ARG = dict(state=dict(type="str", default="present", choices=["present", "absent"]))
+
 CLOUD_ARGS = dict(
     cloud=dict(type="str", required=True),
     wait=dict(type="bool", default=True),

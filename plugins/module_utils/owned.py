@@ -78,6 +78,16 @@ def owns_by_metadata(plan, resource):
     return owns(plan, resource) or (getattr(resource, "metadata", None) or {}).get(LAB_KEY) == plan["name"]
 
 
+def host_of(server):
+    """The lab host name a server stands for (its metadata, else its name)."""
+    return (server.metadata or {}).get(HOST_KEY, server.name)
+
+
+def owned_servers(conn, plan):
+    """The lab's servers by host name, from one list call."""
+    return dict((host_of(s), s) for s in conn.compute.servers(details=True) if owns_by_metadata(plan, s))
+
+
 def owned_resources(conn, name):
     """Everything lab ``name`` owns, kind by kind, in the order a teardown must delete them."""
     plan = {"name": name, "tag": "nestedcloud-%s" % name}

@@ -19,7 +19,9 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import (
     HOST_KEY,
     LAB_KEY,
+    host_of,
     marker,
+    owned_servers,
     owns,
     owns_by_metadata,
 )
@@ -39,11 +41,7 @@ def inventory(conn, plan, network_id):
     """Everything the lab owns now: ports, volumes, servers by host name (three list calls)."""
     ports = dict((p.name, p) for p in conn.network.ports(network_id=network_id) if owns(plan, p))
     volumes = dict((v.name, v) for v in conn.block_storage.volumes(details=True) if owns_by_metadata(plan, v))
-    servers = {}
-    for server in conn.compute.servers(details=True):
-        if owns_by_metadata(plan, server):
-            servers[(server.metadata or {}).get(HOST_KEY, server.name)] = server
-    return ports, volumes, servers
+    return ports, volumes, owned_servers(conn, plan)
 
 
 class ServerReconciler:
@@ -179,12 +177,8 @@ class ServerReconciler:
     # ---- settle
     def status(self):
         """{host: status} of the planned servers, from one list call (servers only)."""
-        servers = {}
-        for server in self.conn.compute.servers(details=True):
-            if owns_by_metadata(self.plan, server):
-                servers[(server.metadata or {}).get(HOST_KEY, server.name)] = server
-        self.servers = servers
-        return dict((h["name"], servers[h["name"]].status if h["name"] in servers else "MISSING") for h in self.hosts)
+        self.servers = owned_servers(self.conn, self.plan)
+        return dict((h["name"], self.servers[h["name"]].status if h["name"] in self.servers else "MISSING") for h in self.hosts)
 
     def wait_active(self, deadline, progress=None):
         while True:
@@ -237,7 +231,7 @@ class ServerReconciler:
             self._run("delete server", broken, self.conn.compute.delete_server)
             self.wait_deleted(broken)
             for server in broken:
-                self.servers.pop((server.metadata or {}).get(HOST_KEY, server.name), None)
+                self.servers.pop(host_of(server), None)
 
     def summary(self):
         result = {}

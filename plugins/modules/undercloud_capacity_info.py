@@ -65,11 +65,11 @@ api_calls:
 """
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.capacity import assess
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule, PLAN_ARG
 
 
 def main():
-    cm = CloudModule(dict(plan=dict(type="dict", required=True)), supports_check_mode=True)
+    cm = CloudModule(PLAN_ARG, supports_check_mode=True)
 
     def body(cm):
         rows, text = assess(cm.conn, cm.params["plan"])

@@ -65,15 +65,13 @@ api_calls:
   type: dict
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule, PLAN_ARG, STATE_ARG
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.reconcile import check_public_key, keypair
 
 
 def main():
-    cm = CloudModule(dict(plan=dict(type="dict", required=True),
-                          public_key=dict(type="str", required=True),
-                          state=dict(type="str", default="present", choices=["present", "absent"])),
+    cm = CloudModule(dict(PLAN_ARG, public_key=dict(type="str", required=True), **STATE_ARG),
                      supports_check_mode=True)
 
     def body(cm):

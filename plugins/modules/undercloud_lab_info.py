@@ -93,7 +93,7 @@ api_calls:
 """
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.capacity import assess
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule, parallel
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule, PLAN_ARG, parallel
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.reconcile import (
@@ -115,8 +115,7 @@ class CheckOnly:
 
 
 def main():
-    cm = CloudModule(dict(plan=dict(type="dict", required=True), public_key=dict(type="str", default=""),
-                          flavor_specs=dict(type="dict", default={})),
+    cm = CloudModule(dict(PLAN_ARG, public_key=dict(type="str", default=""), flavor_specs=dict(type="dict", default={})),
                      supports_check_mode=True)
 
     def body(cm):

@@ -81,15 +81,13 @@ api_calls:
   sample: {"GET": 7}
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule, PLAN_ARG, STATE_ARG
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.reconcile import network_absent, network_present
 
 
 def main():
-    cm = CloudModule(dict(plan=dict(type="dict", required=True),
-                          state=dict(type="str", default="present", choices=["present", "absent"])),
-                     supports_check_mode=True)
+    cm = CloudModule(dict(PLAN_ARG, **STATE_ARG), supports_check_mode=True)
 
     def body(cm):
         changes = Changes(cm.check_mode)

@@ -94,7 +94,7 @@ api_calls:
   type: dict
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, CloudModule
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, CloudModule, PLAN_ARG, STATE_ARG
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes, one_owned
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.servers import ServerReconciler
 
@@ -127,11 +127,11 @@ def _progress_writer(path):
 
 
 def main():
-    cm = CloudModule(dict(plan=dict(type="dict", required=True),
+    cm = CloudModule(dict(PLAN_ARG,
                           user_data=dict(type="dict", default={}),
                           replace_failed=dict(type="bool", default=True),
                           progress_file=dict(type="path"),
-                          state=dict(type="str", default="present", choices=["present", "absent"])),
+                          **STATE_ARG),
                      supports_check_mode=True)
 
     def body(cm):

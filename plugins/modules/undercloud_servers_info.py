@@ -65,20 +65,17 @@ api_calls:
   type: dict
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import HOST_KEY, owns_by_metadata
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule, PLAN_ARG
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.servers import fault_of, outer_hosts
 
 
 def main():
-    cm = CloudModule(dict(plan=dict(type="dict", required=True)), supports_check_mode=True)
+    cm = CloudModule(PLAN_ARG, supports_check_mode=True)
 
     def body(cm):
         plan = cm.params["plan"]
-        found = {}
-        for server in cm.conn.compute.servers(details=True):
-            if owns_by_metadata(plan, server):
-                found[(server.metadata or {}).get(HOST_KEY, server.name)] = server
+        found = owned_servers(cm.conn, plan)
         states, counts, faults = {}, {}, {}
         for host in outer_hosts(plan):
             server = found.get(host["name"])
