@@ -25,7 +25,7 @@ unit lint sanity integration docs build ee changelog:
 bench-undercloud: setup
 	tests/undercloud/undercloud.sh up
 	OS_CLIENT_CONFIG_FILE=/tmp/nestedcloud-undercloud/clouds.yaml .venv/bin/python benchmarks/undercloud/bench.py \
-	  --count 20 --out benchmarks/undercloud/results.md; rc=$$?; tests/undercloud/undercloud.sh down; exit $$rc
+	  --count 20 --repeat 3 --out benchmarks/undercloud/results.md; rc=$$?; tests/undercloud/undercloud.sh down; exit $$rc
 
 clean:
 	rm -rf build tests/output .cache

@@ -96,6 +96,9 @@ class ServerReconciler:
         for host in want_servers:
             self.changes.record("create", "server", host["server_name"], after={"flavor": host["flavor"],
                                                                                 "image": host["image"]})
+        untagged = [p for p in self._untagged_ports() if p.name not in [e.name for e in extra_ports]]
+        for port in untagged:
+            self.changes.record("tag", "port", port.name, after={"tags": [self.plan["tag"]]})
         if self.cm.check_mode:
             return
         self._run("delete server", extra_servers, self.conn.compute.delete_server)
@@ -103,10 +106,13 @@ class ServerReconciler:
             self.wait_deleted(extra_servers)
         self._run("delete volume", extra_volumes, self.conn.block_storage.delete_volume)
         self._run("delete port", extra_ports, self.conn.network.delete_port)
-        self._run("port", want_ports, self._create_port)
+        self._create_ports(want_ports)
+        self._run("tag port", [p for p in self._untagged_ports() if p not in extra_ports],
+                  lambda p: self.conn.network.set_tags(p, [self.plan["tag"]]))
         self._run("volume", want_volumes, self._create_volume)
         if want_servers:
             flavors, image = self._lookups(want_servers)
+            self._wait_volumes_available([v["name"] for h in want_servers for v in h.get("volumes", [])])
             self._run("server", want_servers, lambda h: self._create_server(h, flavors, image))
 
     def _run(self, what, items, action):
@@ -119,15 +125,32 @@ class ServerReconciler:
                     len(errors) - 1, ", ".join(_label(i) for i, _e in errors[1:]))))
         return results
 
-    def _create_port(self, host):
-        name = port_name(self.plan, host)
+    def _create_ports(self, hosts):
+        """All missing ports in one bulk POST (Neutron makes all or none), then the tag on each.
+
+        Neutron before 2023.2 takes no tags in a create call, so a crash between the two steps leaves
+        ports without the tag; they carry the description marker, which ``owns`` accepts, and the next
+        run finds them and puts the tag on them.
+        """
+        if not hosts:
+            return
         subnet = self._subnet()
-        groups = [self.security_groups["lab"]] + ([self.security_groups["jumphost"]] if host["kind"] == "jumphost" else [])
-        port = self.conn.network.create_port(
-            name=name, network_id=self.network_id, description=marker(self.plan), security_group_ids=groups,
-            fixed_ips=[{"subnet_id": subnet.id, "ip_address": host["underlay_ip"]}])
-        self.conn.network.set_tags(port, [self.plan["tag"]])
-        self.ports[name] = port
+        data = []
+        for host in hosts:
+            groups = [self.security_groups["lab"]] + (
+                [self.security_groups["jumphost"]] if host["kind"] == "jumphost" else [])
+            data.append(dict(name=port_name(self.plan, host), network_id=self.network_id, description=marker(self.plan),
+                             security_group_ids=groups,
+                             fixed_ips=[{"subnet_id": subnet.id, "ip_address": host["underlay_ip"]}]))
+        try:
+            made = list(self.conn.network.create_ports(data))
+        except Exception as err:  # one bulk request: name every port it carried
+            raise CloudError("ports %s" % ", ".join(d["name"] for d in data), getattr(err, "details", None) or err)
+        for port in made:
+            self.ports[port.name] = port
+
+    def _untagged_ports(self):
+        return [p for _n, p in sorted(self.ports.items()) if self.plan["tag"] not in (p.tags or [])]
 
     def _subnet(self):
         if self._subnet_cache is None:
@@ -144,6 +167,25 @@ class ServerReconciler:
             name=volume["name"], size=volume["size_gb"], description=marker(self.plan),
             metadata={LAB_KEY: self.plan["name"], HOST_KEY: host["name"]})
         self.volumes[volume["name"]] = made
+
+    def _wait_volumes_available(self, names):
+        """New volumes must be ``available`` before a server can take them at boot (one list call a poll)."""
+        deadline = time.monotonic() + self.cm.params["timeout"]
+        while names:
+            current = dict((v.name, v) for v in self.conn.block_storage.volumes(details=True)
+                           if owns_by_metadata(self.plan, v))
+            self.volumes.update(current)
+            states = dict((n, current[n].status if n in current else "missing") for n in names)
+            broken = sorted(n for n, s in states.items() if s == "error")
+            if broken:
+                raise CloudError("volume %s" % broken[0], "went to error in the block storage service; "
+                                 "delete it or check the cinder-volume log, then run again")
+            waiting = sorted(n for n, s in states.items() if s != "available")
+            if not waiting:
+                return
+            if time.monotonic() > deadline:
+                raise CloudError("volumes", "not available when the timeout ran out: %s" % ", ".join(waiting))
+            time.sleep(1)
 
     def _lookups(self, hosts):
         flavors = {}
@@ -164,12 +206,20 @@ class ServerReconciler:
             networks=[{"port": self.ports[port_name(self.plan, host)].id}], tags=[self.plan["tag"]],
             metadata={LAB_KEY: self.plan["name"], HOST_KEY: host["name"]},
         )
+        # data volumes are attached by Nova while it builds the server: no attach call per volume later
+        mappings = [{"boot_index": -1, "uuid": self.volumes[v["name"]].id, "source_type": "volume",
+                     "destination_type": "volume", "delete_on_termination": False} for v in host.get("volumes", [])]
         if host.get("boot_volume_gb"):
-            args["block_device_mapping"] = [{"boot_index": 0, "uuid": image.id, "source_type": "image",
-                                             "destination_type": "volume", "volume_size": host["boot_volume_gb"],
-                                             "delete_on_termination": True}]
+            mappings.insert(0, {"boot_index": 0, "uuid": image.id, "source_type": "image",
+                                "destination_type": "volume", "volume_size": host["boot_volume_gb"],
+                                "delete_on_termination": True})
         else:
             args["image_id"] = image.id
+            if mappings:  # Nova wants the image spelled out as the boot device when volumes come along
+                mappings.insert(0, {"boot_index": 0, "uuid": image.id, "source_type": "image",
+                                    "destination_type": "local", "delete_on_termination": True})
+        if mappings:
+            args["block_device_mapping"] = mappings
         if self.user_data.get(host["name"]):
             args["user_data"] = self.user_data[host["name"]]
         self.servers[host["name"]] = self.conn.compute.create_server(**args)
@@ -204,14 +254,11 @@ class ServerReconciler:
             self.conn.compute.wait_for_delete(server, wait=self.cm.params["timeout"])
 
     def attach_volumes(self):
-        pending = []
-        for host in self.hosts:
-            server = self.servers.get(host["name"])
-            for volume in host.get("volumes", []):
-                made = self.volumes.get(volume["name"])
-                attached = [a.get("server_id") for a in (made.attachments or [])] if made else []
-                if server is None or made is None or server.id not in attached:
-                    pending.append((host, volume))
+        pending = self._unattached()
+        if pending and not self.cm.check_mode:  # Nova attached the new ones at boot: look again (one list)
+            self.volumes = dict((v.name, v) for v in self.conn.block_storage.volumes(details=True)
+                                if owns_by_metadata(self.plan, v))
+            pending = self._unattached()
         for host, volume in pending:
             self.changes.record("attach", "volume", volume["name"], after={"server": host["server_name"]})
         if self.cm.check_mode or not pending:
@@ -221,6 +268,17 @@ class ServerReconciler:
                                                     wait=self.cm.params["timeout"])
         self._run("attach", pending, lambda item: self.conn.compute.create_volume_attachment(
             self.servers[item[0]["name"]], volume_id=self.volumes[item[1]["name"]].id))
+
+    def _unattached(self):
+        pending = []
+        for host in self.hosts:
+            server = self.servers.get(host["name"])
+            for volume in host.get("volumes", []):
+                made = self.volumes.get(volume["name"])
+                attached = [a.get("server_id") for a in (made.attachments or [])] if made else []
+                if server is None or made is None or server.id not in attached:
+                    pending.append((host, volume))
+        return pending
 
     def replace_errored(self):
         """Delete servers in ERROR so that this run makes them again (after the cause was fixed)."""

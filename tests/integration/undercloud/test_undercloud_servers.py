@@ -48,7 +48,7 @@ def test_servers_lifecycle(member, lab):
         assert mutating(checked) == 0 and not _servers(member, lab)
 
         made = run_task(SERVERS, args)
-        assert not made.get("failed"), made
+        assert not made.get("failed"), made.get("msg")
         assert sorted(made["servers"]) == ["r0", "uc-0001", "uc-0002", "uc-0003"]
         assert all(s["status"] == "ACTIVE" for s in made["servers"].values())
         servers = _servers(member, lab)
