@@ -36,7 +36,8 @@ find_python() {
 }
 
 if command -v dpkg-query >/dev/null; then
-  apt_install git ca-certificates
+  # iproute2 and ping: the integration tier builds real VXLAN meshes in network namespaces
+  apt_install git ca-certificates iproute2 iputils-ping
 fi
 PY=$(find_python) || { apt_install python3.11 python3.11-venv; PY=$(find_python); }
 if ! "$PY" -c 'import ensurepip, venv' 2>/dev/null; then

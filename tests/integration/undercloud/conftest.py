@@ -12,6 +12,8 @@ import os
 
 import pytest
 
+from .. import _runner
+
 openstack = pytest.importorskip("openstack")
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import use_monotonic_clock  # noqa: E402
@@ -44,30 +46,8 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.ab
 
 
 def run_task(module, args, check=False, diff=False):
-    """Run one task of ``module`` through ansible-playbook and return its result (json callback)."""
-    import json
-    import subprocess
-    import sys
-    import tempfile
-
-    task = {"name": "task", module: args}
-    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [task]}]
-    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
-        json.dump(play, handle)
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), handle.name]
-    cmd += ["--check"] if check else []
-    cmd += ["--diff"] if diff else []
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK="json",
-               ANSIBLE_LOAD_CALLBACK_PLUGINS="1", OS_CLIENT_CONFIG_FILE=CLOUDS)
-    try:
-        run = subprocess.run(cmd, cwd=TOP, env=env, capture_output=True, text=True, timeout=900, check=False)
-    finally:
-        os.unlink(handle.name)
-    try:
-        output = json.loads(run.stdout[run.stdout.index("{"):])
-    except ValueError:
-        raise AssertionError("no JSON from ansible-playbook:\n%s\n%s" % (run.stdout, run.stderr))
-    return output["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    """Run one task of ``module`` through ansible-playbook, as the member of the local cloud."""
+    return _runner.run_task(module, args, check=check, diff=diff, env={"OS_CLIENT_CONFIG_FILE": CLOUDS})
 
 
 def mutating(result):
