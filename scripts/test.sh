@@ -85,6 +85,22 @@ tier_undercloud() {
   return "$rc"
 }
 
+# Test hosts (tests/hosts/testhosts.sh: podman containers with systemd, in our own network namespaces)
+# and the molecule scenarios of the roles that run on them. The image is built once and reused; one
+# apt-cacher-ng serves every package download of the run.
+tier_hosts() {
+  local rc=0 scenario
+  tests/hosts/testhosts.sh install && tests/hosts/testhosts.sh relay start && tests/hosts/testhosts.sh image || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    for scenario in overlay; do
+      echo "--- molecule scenario $scenario"
+      CONTAINERS_CONF="$PWD/tests/hosts/containers.conf" molecule test -s "$scenario" || rc=$?
+    done
+  fi
+  tests/hosts/testhosts.sh relay stop || rc=1
+  return "$rc"
+}
+
 # ansible-test sanity in a temporary ansible_collections/nestedcloud/openstack tree, outside this
 # checkout (inside it, ansible-test would ask git and skip every git-ignored file).
 tier_sanity() {
@@ -111,7 +127,7 @@ PY
 }
 
 TIERS=("$@")
-[ ${#TIERS[@]} -gt 0 ] || TIERS=(unit lint docs changelog build ee integration undercloud sanity)
+[ ${#TIERS[@]} -gt 0 ] || TIERS=(unit lint docs changelog build ee integration hosts undercloud sanity)
 passed=0 failed=0 report=()
 for tier in "${TIERS[@]}"; do
   declare -F "tier_$tier" >/dev/null || { echo "unknown tier: $tier"; exit 2; }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import shlex
 
 ZERO_MAC = "00:00:00:00:00:00"
 
@@ -171,3 +172,21 @@ def removal(have, device, bridge):
     if have["bridge"] is not None:
         cmds.append(["ip", "link", "del", "dev", bridge])
     return cmds
+
+
+SCRIPT_HEADER = "#!/bin/sh\n# Managed by nestedcloud.openstack.vxlan: changes made here are overwritten.\n"
+
+
+def boot_script(want, device, bridge):
+    """A shell script that builds the wanted state from nothing (what a boot starts from).
+
+    It first removes the two devices if they exist, so running it again rebuilds rather than fails.
+    """
+    vx = want["device"]
+    lines = [SCRIPT_HEADER.rstrip("\n"), "set -e",
+             "# %s on %s: VNI %s, local %s, %d peer(s)" % (device, bridge, vx["vni"], vx["local"], len(vx["peers"])),
+             "ip link del dev %s 2>/dev/null || true" % device,
+             "ip link del dev %s 2>/dev/null || true" % bridge]
+    empty = {"device": None, "bridge": None}
+    lines.extend(" ".join(shlex.quote(c) for c in cmd) for cmd in commands(empty, want, device, bridge))
+    return "\n".join(lines) + "\n"

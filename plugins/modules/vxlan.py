@@ -18,9 +18,9 @@ description:
     exactly its FDB entry; addresses on the bridge that are not in O(addresses) are removed.
   - VNI, local address, UDP port, underlay device and learning cannot change on a live device; when they
     differ, the device is deleted and made again.
-  - With O(persist=networkd), also writes systemd-networkd units for both devices (matched by name only, so
-    networkd leaves every other interface alone); the devices then come back after a reboot when
-    systemd-networkd is enabled.
+  - With O(boot_script), also writes a shell script that builds the same state from nothing; a boot-time unit
+    (the C(overlay) role installs C(nestedcloud-overlay.service)) runs it, so the overlay comes back after a
+    reboot. The script is made from the same commands as the live change, so the two cannot drift apart.
   - If a command fails, the devices this run created are deleted again and the error names the option.
 author:
   - nestedcloud.openstack developers (@nestedcloud)
@@ -32,7 +32,7 @@ attributes:
     details: Runs no command that changes anything; RV(actions) lists the commands that would run.
   diff_mode:
     support: full
-    details: The devices' state before and after, and the networkd units that would change.
+    details: The devices' state before and after, and the boot script when it would change.
   platform:
     platforms: posix
 requirements:
@@ -47,7 +47,7 @@ options:
     type: str
     default: br-vxlan10
   state:
-    description: C(present) makes or corrects both devices; C(absent) deletes both (and their networkd units).
+    description: C(present) makes or corrects both devices; C(absent) deletes both (and the boot script).
     type: str
     choices: [present, absent]
     default: present
@@ -84,15 +84,11 @@ options:
     type: list
     elements: str
     default: []
-  persist:
-    description: C(networkd) also writes systemd-networkd units for both devices; C(none) changes the live state only.
-    type: str
-    choices: [networkd, none]
-    default: networkd
-  networkd_dir:
-    description: Where the networkd units go.
+  boot_script:
+    description:
+      - Path of a shell script (mode 0755) that rebuilds this state from nothing, for a unit run at boot.
+      - Unset changes the live state only.
     type: path
-    default: /etc/systemd/network
 """
 
 EXAMPLES = r"""
@@ -127,18 +123,17 @@ state:
     bridge:
       description: The bridge (kind, mtu, up, addresses).
       type: dict
-persisted:
-  description: The networkd unit files written or removed.
+script_changed:
+  description: Whether the boot script was written or removed (or, in check mode, would be).
   returned: always
-  type: list
-  elements: str
+  type: bool
 """
 
 import os
 import shlex
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import iproute, networkd
+from ansible_collections.nestedcloud.openstack.plugins.module_utils import iproute
 
 
 def _field(cmd):
@@ -158,7 +153,7 @@ def _field(cmd):
 class Vxlan:
     def __init__(self, module):
         self.module, self.params = module, module.params
-        self.actions, self.persisted, self.created = [], [], []
+        self.actions, self.created = [], []
 
     def run(self, cmd):
         return self.module.run_command(cmd)
@@ -180,20 +175,14 @@ class Vxlan:
         for name in reversed(self.created):
             self.run(["ip", "link", "del", "dev", name])
 
-    def units(self, want):
-        """Write (or with want=None remove) the networkd units; returns {file: (before, after)}."""
-        p = self.params
-        wanted = networkd.units(want, p["name"], p["bridge"]) if want is not None else {}
-        changes = {}
-        for name in networkd.unit_names(p["name"], p["bridge"]):
-            path = os.path.join(p["networkd_dir"], name)
-            before = open(path).read() if os.path.exists(path) else None
-            after = wanted.get(name)
-            if before != after:
-                changes[path] = (before, after)
-        if self.module.check_mode:
-            return changes
-        for path, (_before, after) in sorted(changes.items()):
+    def script(self, want):
+        """Write (or with want=None remove) the boot script; returns (before, after) when it changes."""
+        path = self.params["boot_script"]
+        before = open(path).read() if os.path.exists(path) else None
+        after = iproute.boot_script(want, self.params["name"], self.params["bridge"]) if want is not None else None
+        if before == after:
+            return None
+        if not self.module.check_mode:
             if after is None:
                 os.unlink(path)
             else:
@@ -201,10 +190,9 @@ class Vxlan:
                 tmp = path + ".nestedcloud-tmp"
                 with open(tmp, "w") as handle:
                     handle.write(after)
-                os.chmod(tmp, 0o644)
+                os.chmod(tmp, 0o755)
                 self.module.atomic_move(tmp, path)
-            self.persisted.append(path)
-        return changes
+        return before, after
 
 
 def main():
@@ -221,8 +209,7 @@ def main():
             mtu=dict(type="int"),
             addresses=dict(type="list", elements="str", default=[]),
             peers=dict(type="list", elements="str", default=[]),
-            persist=dict(type="str", choices=["networkd", "none"], default="networkd"),
-            networkd_dir=dict(type="path", default="/etc/systemd/network"),
+            boot_script=dict(type="path"),
         ),
         required_if=[("state", "present", ["local"])],
         supports_check_mode=True,
@@ -240,14 +227,14 @@ def main():
         vx.act(iproute.removal(have, p["name"], p["bridge"]))
     else:
         vx.act(iproute.commands(have, want, p["name"], p["bridge"]))
-    units = vx.units(want) if p["persist"] == "networkd" else {}
+    script = vx.script(want) if p["boot_script"] else None
     after = have if module.check_mode or not vx.actions else iproute.current(vx.run, p["name"], p["bridge"])
-    changed = bool(vx.actions or units)
-    result = dict(changed=changed, actions=vx.actions, state=after, persisted=vx.persisted)
+    result = dict(changed=bool(vx.actions or script), actions=vx.actions, state=after, script_changed=bool(script))
     if module._diff:
         result["diff"] = [dict(before=have, after=want if want is not None else {"device": None, "bridge": None})]
-        for path, (before, content) in sorted(units.items()):
-            result["diff"].append(dict(before_header=path, after_header=path, before=before or "", after=content or ""))
+        if script:
+            result["diff"].append(dict(before_header=p["boot_script"], after_header=p["boot_script"],
+                                       before=script[0] or "", after=script[1] or ""))
     module.exit_json(**result)
 
 

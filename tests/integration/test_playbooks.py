@@ -12,7 +12,7 @@ import sys
 import pytest
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAYERS = ["jumphost", "overlay", "hypervisor", "overcloud", "smoke"]
+LAYERS = ["jumphost", "hypervisor", "overcloud", "smoke"]
 
 
 def _playbook(*args, env=None):
@@ -52,9 +52,17 @@ def test_unbuilt_layers_fail_clearly(layer):
 def test_root_site_yml_goes_through_the_collection_in_layer_order():
     run = _playbook("site.yml", "--list-tasks")
     assert run.returncode == 0, run.stdout + run.stderr
-    plays = re.findall(r"play #\d+ \(localhost\): (.+?)\s+TAGS", run.stdout)
-    assert plays == ["Undercloud layer", "Layer jumphost", "Layer overlay", "Layer hypervisor", "Layer overcloud",
-                     "Layer smoke"], run.stdout
+    plays = re.findall(r"play #\d+ \(([^)]*)\): (.+?)\s+TAGS", run.stdout)
+    assert plays == [("localhost", "Undercloud layer"), ("localhost", "Layer jumphost"),
+                     ("localhost", "Overlay layer, check the inventory"), ("jumphost:undercloud", "Overlay layer"),
+                     ("localhost", "Layer hypervisor"), ("localhost", "Layer overcloud"),
+                     ("localhost", "Layer smoke")], run.stdout
+
+
+def test_overlay_layer_fails_clearly_without_lab_hosts():
+    run = _playbook("playbooks/overlay.yml")
+    assert run.returncode != 0
+    assert "the overlay layer needs r0 (group jumphost)" in run.stdout.replace("\n", " ")
 
 
 def test_undercloud_layer_fails_clearly_without_a_cloud():

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import iproute, networkd
+from ansible_collections.nestedcloud.openstack.plugins.module_utils import iproute
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "iproute")
 PARAMS = dict(name="vxlan10", bridge="br-vxlan10", vni=10, port=4789, local="10.22.0.11", dev="eth0", learning=True,
@@ -85,8 +85,8 @@ def test_foreign_address_is_removed_and_mtu_corrected():
 
 @pytest.mark.parametrize("change", [dict(vni=11), dict(local="10.22.0.99"), dict(port=8472), dict(learning=False)])
 def test_fixed_attributes_recreate_the_device(change):
-    got = [" ".join(c) for c in iproute.commands(converged(), iproute.normalise(dict(PARAMS, **change)),
-                                                  "vxlan10", "br-vxlan10")]
+    want = iproute.normalise(dict(PARAMS, **change))
+    got = [" ".join(c) for c in iproute.commands(converged(), want, "vxlan10", "br-vxlan10")]
     assert got[0] == "ip link del dev vxlan10" and got[1].startswith("ip link add name vxlan10 type vxlan")
     # made again: enslaved and meshed again, the bridge and its address untouched
     assert "ip link set dev vxlan10 master br-vxlan10" in got and "ip link set dev vxlan10 up" in got
@@ -129,17 +129,16 @@ def test_failed_read_is_an_error():
         iproute.current(run, "vxlan10", "br-vxlan10")
 
 
-def test_networkd_units_carry_the_whole_state():
-    units = networkd.units(iproute.normalise(PARAMS), "vxlan10", "br-vxlan10")
-    assert sorted(units) == sorted(networkd.unit_names("vxlan10", "br-vxlan10"))
-    vx = units["50-nestedcloud-vxlan10.netdev"]
-    assert "Kind=vxlan" in vx and "VNI=10" in vx and "Local=10.22.0.11" in vx and "MTUBytes=1400" in vx
-    network = units["50-nestedcloud-vxlan10.network"]
-    assert "Bridge=br-vxlan10" in network
-    assert network.count("[BridgeFDB]") == 2 and "Destination=10.22.0.12" in network
-    assert "Destination=10.22.0.11" not in network  # never a peer of itself
-    assert "Address=10.33.0.11/16" in units["50-nestedcloud-br-vxlan10.network"]
-    assert all(u.startswith(networkd.HEADER) for u in units.values())
-    one_less = networkd.units(iproute.normalise(dict(PARAMS, peers=["10.22.0.10"])), "vxlan10", "br-vxlan10")
-    assert one_less["50-nestedcloud-vxlan10.network"].count("[BridgeFDB]") == 1
-    assert copy.deepcopy(units) != one_less
+def test_boot_script_builds_everything_from_nothing():
+    want = iproute.normalise(PARAMS)
+    script = iproute.boot_script(want, "vxlan10", "br-vxlan10")
+    assert script.startswith(iproute.SCRIPT_HEADER) and "set -e" in script
+    lines = script.splitlines()
+    first_add = lines.index("ip link add name br-vxlan10 type bridge")
+    assert lines[first_add - 2:first_add] == [
+        "ip link del dev vxlan10 2>/dev/null || true", "ip link del dev br-vxlan10 2>/dev/null || true"]
+    empty = {"device": None, "bridge": None}
+    assert lines[first_add:] == [" ".join(c) for c in iproute.commands(empty, want, "vxlan10", "br-vxlan10")]
+    assert "dst 10.22.0.11" not in script  # never a peer of itself
+    one_less = iproute.boot_script(iproute.normalise(dict(PARAMS, peers=["10.22.0.10"])), "vxlan10", "br-vxlan10")
+    assert one_less.count("bridge fdb append") == 1 and copy.deepcopy(script) != one_less

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Test hosts for the jumphost/overlay/hypervisor layers: real Linux hosts on this machine, each with
+# its own filesystem, process tree (systemd as PID 1) and network namespace, on an underlay bridge that
+# lives in a namespace of its own. Nothing is ever addressed in the root namespace; containers are
+# never privileged (the clock is this machine's).
+#
+#   testhosts.sh install              podman, runc, debootstrap, socat, apt-cacher-ng (only when missing)
+#   testhosts.sh image                build localhost/nestedcloud-host:bookworm once (debootstrap, podman import)
+#   testhosts.sh relay start|stop     apt-cacher-ng on 127.0.0.1:3142 (one download per package and run)
+#   testhosts.sh net up P NAME=IP...  (once; a no-op while P-sw exists) namespaces P-sw (bridge br0, 10.22.0.1 = the outer cloud's router) and
+#                                     P-NAME (eth0 = IP/16, MTU 1450 like a Neutron tenant network, route via
+#                                     10.22.0.1, apt relay on its 127.0.0.1:3142)
+#   testhosts.sh net down P           remove them (and the relays)
+#   testhosts.sh run P NAME...        start a container per NAME in namespace P-NAME (molecule does this itself)
+#   testhosts.sh rm P NAME...         remove those containers
+# Environment: NC_HOSTS_STATE (default /tmp/nestedcloud-hosts), MIRROR (default http://deb.debian.org/debian).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+STATE=${NC_HOSTS_STATE:-/tmp/nestedcloud-hosts}
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+IMAGE=localhost/nestedcloud-host:bookworm
+export CONTAINERS_CONF=$HERE/containers.conf
+UNDERLAY_MTU=${NC_UNDERLAY_MTU:-1450}
+log() { printf '[testhosts %4ds] %s\n' "$SECONDS" "$*"; }
+
+# --- packages -------------------------------------------------------------------------------------
+install() {
+  local want=(podman runc debootstrap socat apt-cacher-ng iproute2 curl) missing=() p
+  for p in "${want[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && { log "packages: all ${#want[@]} installed"; return 0; }
+  log "installing ${missing[*]}"
+  apt-get update -qq
+  # a policy-rc.d for the install keeps apt-cacher-ng's postinst from starting a daemon on every address
+  local ours=""
+  [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; ours=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
+    [ -z "$ours" ] || rm -f /usr/sbin/policy-rc.d; return 1; }
+  [ -z "$ours" ] || rm -f /usr/sbin/policy-rc.d
+}
+
+# --- apt relay --------------------------------------------------------------------------------------
+relay() {
+  local d=$STATE/acng sock=$STATE/apt-proxy.sock
+  mkdir -p "$d"/{cache,log,run} "$STATE/pids"
+  case "$1" in
+  start)
+    if pid_alive "$STATE/pids/acng"; then log "apt relay: running"; return 0; fi
+    [ -d "$d/conf" ] || { cp -r /etc/apt-cacher-ng "$d/conf"; echo "$MIRROR/" > "$d/conf/backends_debian"; }
+    apt-cacher-ng -c "$d/conf" ForeGround=1 BindAddress=127.0.0.1 Port=3142 ConnectProto=v4 \
+      CacheDir="$d/cache" LogDir="$d/log" SocketPath="$d/run/socket" PidFile="$d/run/pid" >"$d/stdout" 2>&1 &
+    echo "$!" > "$STATE/pids/acng"
+    rm -f "$sock"
+    socat "UNIX-LISTEN:$sock,fork,mode=600" TCP:127.0.0.1:3142 >/dev/null 2>&1 &
+    echo "$!" > "$STATE/pids/relay-root"
+    local i
+    for i in $(seq 100); do
+      curl -sf -o /dev/null -x http://127.0.0.1:3142 "$MIRROR/dists/bookworm/Release.gpg" && { log "apt relay: up"; return 0; }
+      sleep 0.2
+    done
+    log "apt relay: apt-cacher-ng did not answer, see $d/stdout"; return 1 ;;
+  stop)
+    local f
+    for f in "$STATE"/pids/relay-* "$STATE/pids/acng"; do [ -f "$f" ] && { stop_pid "$f"; rm -f "$f"; }; done
+    rm -f "$sock" ;;
+  esac
+}
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+stop_pid() { pid_alive "$1" && kill "$(cat "$1")" 2>/dev/null || true; }
+
+# --- image ------------------------------------------------------------------------------------------
+PACKAGES=systemd,systemd-sysv,dbus,libnss-myhostname,python3,python3-apt,iproute2,iputils-ping,procps,openssh-server,sudo,ca-certificates,nftables,iptables,iperf3,curl,dnsutils,less
+image() {
+  # the tag carries a digest of this recipe: a changed recipe builds a new image, an unchanged one is reused
+  local digest root
+  digest=$(sed -n '/^PACKAGES=/,/^}/p' "$0" | sha256sum | cut -c1-12)
+  if podman image exists "$IMAGE-$digest"; then log "image: $IMAGE-$digest exists"; podman tag "$IMAGE-$digest" "$IMAGE"; return 0; fi
+  relay start
+  root=$(mktemp -d /var/tmp/nestedcloud-rootfs.XXXXXX)
+  log "image: debootstrap bookworm (about a minute)"
+  http_proxy=http://127.0.0.1:3142 debootstrap --variant=minbase --include="$PACKAGES" bookworm "$root" "$MIRROR" \
+    > "$STATE/debootstrap.log" 2>&1 || { log "debootstrap failed, see $STATE/debootstrap.log"; rm -rf "$root"; return 1; }
+  # never carry this machine's resolver, hostname or hosts into a test host
+  echo "nameserver 127.0.0.1" > "$root/etc/resolv.conf"
+  rm -f "$root/etc/hostname"
+  sed -i 's/^hosts:.*/hosts:          files myhostname dns/' "$root/etc/nsswitch.conf"
+  echo 'Acquire::http::Proxy "http://127.0.0.1:3142";' > "$root/etc/apt/apt.conf.d/01nestedcloud-relay"
+  # chronyd must never discipline this machine's clock (the containers share it): -x, and no CAP_SYS_TIME condition
+  mkdir -p "$root/etc/systemd/system/chrony.service.d"
+  printf '[Unit]\nConditionCapability=\n[Service]\nExecStart=\nExecStart=!/usr/sbin/chronyd $DAEMON_OPTS -x\n' \
+    > "$root/etc/systemd/system/chrony.service.d/10-test-host-no-clock.conf"
+  local unit
+  for unit in systemd-timesyncd.service getty@tty1.service console-getty.service; do
+    ln -sf /dev/null "$root/etc/systemd/system/$unit"
+  done
+  mkdir -p "$root/root/.ssh" && chmod 700 "$root/root/.ssh"
+  chroot "$root" apt-get clean
+  tar -C "$root" -c . | podman import --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL=SIGRTMIN+3' \
+    --change 'ENV container=podman' - "$IMAGE-$digest" >/dev/null
+  podman tag "$IMAGE-$digest" "$IMAGE"
+  rm -rf "$root"
+  log "image: $IMAGE-$digest built"
+}
+
+# --- network namespaces -----------------------------------------------------------------------------
+net_up() {
+  local p=$1; shift
+  local sw=$p-sw i=0 spec name ip ns
+  # already up (molecule runs its dependency step again before converge): containers hold these, keep them
+  if ip netns list | grep -q "^$sw\b"; then log "net $p: up already"; return 0; fi
+  ip netns add "$sw"
+  ip -n "$sw" link set lo up
+  ip -n "$sw" link add br0 mtu "$UNDERLAY_MTU" type bridge
+  # 10.22.0.1 stands for the outer cloud's router; inside our own namespace only
+  ip -n "$sw" addr add 10.22.0.1/16 dev br0
+  ip -n "$sw" link set br0 up
+  for spec in "$@"; do
+    name=${spec%%=*}; ip=${spec#*=}; i=$((i + 1)); ns=$p-$name
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    # a new namespace inherits this machine's IPv4 forwarding: start like a fresh host, roles enable it
+    ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=0 net.ipv4.conf.all.forwarding=0
+    ip link add eth0 netns "$ns" mtu "$UNDERLAY_MTU" type veth peer name "p$i" netns "$sw" mtu "$UNDERLAY_MTU"
+    ip -n "$sw" link set "p$i" master br0 up
+    ip -n "$ns" addr add "$ip/16" dev eth0
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" route add default via 10.22.0.1
+    # apt inside the host: its own 127.0.0.1:3142 -> unix socket -> apt-cacher-ng on this machine's loopback
+    ip netns exec "$ns" socat TCP-LISTEN:3142,bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$STATE/apt-proxy.sock" \
+      >/dev/null 2>&1 &
+    echo "$!" > "$STATE/pids/relay-$ns"
+  done
+  log "net $p: ${*}"
+}
+
+net_down() {
+  local p=$1 ns f
+  for f in "$STATE"/pids/relay-"$p"-*; do [ -f "$f" ] && { stop_pid "$f"; rm -f "$f"; }; done
+  for ns in $(ip netns list | awk '{print $1}' | grep "^$p-" || true); do ip netns del "$ns"; done
+}
+
+# --- containers (outside molecule) ------------------------------------------------------------------
+run_hosts() {
+  local p=$1 name; shift
+  for name in "$@"; do
+    podman run -d --name "$p-$name" --hostname "$name" --network "ns:/run/netns/$p-$name" \
+      --systemd=always --cap-add NET_ADMIN,NET_RAW --cap-drop SYS_TIME --device /dev/net/tun \
+      --security-opt unmask=/proc/sys --dns=none --no-hosts "$IMAGE" >/dev/null
+  done
+  for name in "$@"; do
+    local s="" t
+    for t in $(seq 100); do
+      s=$(podman exec "$p-$name" systemctl is-system-running 2>/dev/null || true)
+      case $s in running|degraded) break ;; esac
+      sleep 0.1
+    done
+    log "$p-$name: systemd $s"
+  done
+}
+
+rm_hosts() {
+  local p=$1 name; shift
+  for name in "$@"; do podman rm -f -t 5 "$p-$name" >/dev/null 2>&1 || true; done
+}
+
+mkdir -p "$STATE/pids"
+case "${1:-}" in
+install) install ;;
+image) image ;;
+relay) relay "${2:?start|stop}" ;;
+net) shift; case "${1:-}" in up) shift; net_up "$@" ;; down) net_down "${2:?prefix}" ;; *) exit 2 ;; esac ;;
+run) shift; run_hosts "$@" ;;
+rm) shift; rm_hosts "$@" ;;
+*) sed -n '2,18p' "$0"; exit 2 ;;
+esac
