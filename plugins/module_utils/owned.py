@@ -88,6 +88,11 @@ def owned_servers(conn, plan):
     return dict((host_of(s), s) for s in conn.compute.servers(details=True) if owns_by_metadata(plan, s))
 
 
+def owned_volumes(conn, plan):
+    """The lab's volumes by volume name, from one list call."""
+    return dict((v.name, v) for v in conn.block_storage.volumes(details=True) if owns_by_metadata(plan, v))
+
+
 def owned_resources(conn, name):
     """Everything lab ``name`` owns, kind by kind, in the order a teardown must delete them."""
     plan = {"name": name, "tag": "nestedcloud-%s" % name}
@@ -100,7 +105,7 @@ def owned_resources(conn, name):
     keypair = conn.compute.find_keypair("%s-key" % name, ignore_missing=True)
     return [
         ("server", [s for s in conn.compute.servers(details=True) if owns_by_metadata(plan, s)]),
-        ("volume", [v for v in conn.block_storage.volumes(details=True) if owns_by_metadata(plan, v)]),
+        ("volume", list(owned_volumes(conn, plan).values())),
         ("port", [p for p in mine(net.ports(project_id=project)) if not (p.device_owner or "").startswith("network:")]),
         ("router", mine(net.routers(project_id=project))),
         ("network", mine(net.networks(project_id=project))),

@@ -22,8 +22,8 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import
     host_of,
     marker,
     owned_servers,
+    owned_volumes,
     owns,
-    owns_by_metadata,
 )
 
 
@@ -40,8 +40,7 @@ def port_name(plan, host):
 def inventory(conn, plan, network_id):
     """Everything the lab owns now: ports, volumes, servers by host name (three list calls)."""
     ports = dict((p.name, p) for p in conn.network.ports(network_id=network_id) if owns(plan, p))
-    volumes = dict((v.name, v) for v in conn.block_storage.volumes(details=True) if owns_by_metadata(plan, v))
-    return ports, volumes, owned_servers(conn, plan)
+    return ports, owned_volumes(conn, plan), owned_servers(conn, plan)
 
 
 class ServerReconciler:
@@ -172,8 +171,7 @@ class ServerReconciler:
         """New volumes must be ``available`` before a server can take them at boot (one list call a poll)."""
         deadline = time.monotonic() + self.cm.params["timeout"]
         while names:
-            current = dict((v.name, v) for v in self.conn.block_storage.volumes(details=True)
-                           if owns_by_metadata(self.plan, v))
+            current = owned_volumes(self.conn, self.plan)
             self.volumes.update(current)
             states = dict((n, current[n].status if n in current else "missing") for n in names)
             broken = sorted(n for n, s in states.items() if s == "error")
@@ -256,8 +254,7 @@ class ServerReconciler:
     def attach_volumes(self):
         pending = self._unattached()
         if pending and not self.cm.check_mode:  # Nova attached the new ones at boot: look again (one list)
-            self.volumes = dict((v.name, v) for v in self.conn.block_storage.volumes(details=True)
-                                if owns_by_metadata(self.plan, v))
+            self.volumes = owned_volumes(self.conn, self.plan)
             pending = self._unattached()
         for host, volume in pending:
             self.changes.record("attach", "volume", volume["name"], after={"server": host["server_name"]})

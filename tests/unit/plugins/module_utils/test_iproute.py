@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import copy
 import os
 
 import pytest
@@ -141,4 +140,4 @@ def test_boot_script_builds_everything_from_nothing():
     assert lines[first_add:] == [" ".join(c) for c in iproute.commands(empty, want, "vxlan10", "br-vxlan10")]
     assert "dst 10.22.0.11" not in script  # never a peer of itself
     one_less = iproute.boot_script(iproute.normalise(dict(PARAMS, peers=["10.22.0.10"])), "vxlan10", "br-vxlan10")
-    assert one_less.count("bridge fdb append") == 1 and copy.deepcopy(script) != one_less
+    assert one_less.count("bridge fdb append") == 1 and script != one_less
