@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real OpenStack control plane on 127.0.0.1 from Debian 12's packages (Zed): the outer cloud of
 # the integration tests and of the local lab. Keystone, Glance, Placement, Nova (fake virt driver),
-# Neutron (ML2/linuxbridge on dead-end veth pairs), Cinder (fake volume driver), MariaDB, RabbitMQ.
+# Neutron (ML2/linuxbridge on dead-end veth pairs), Cinder (volumes as sparse files, tests/undercloud/filedriver.py), MariaDB, RabbitMQ.
 # No systemd needed: every daemon is started here and stopped by the PIDs recorded at start.
 #
 #   undercloud.sh up       install what is missing, reset all state, start, bootstrap, write clouds.yaml
@@ -18,6 +18,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 UC_STATE=${UC_STATE:-/tmp/nestedcloud-undercloud}
+UC_PYLIB=/usr/local/lib/nestedcloud-undercloud   # the test cloud's own Cinder driver, readable by cinder
 UC_CINDER=${UC_CINDER:-1}
 UC_AGENTS=${UC_AGENTS:-}
 UC_HOST=undercloud
@@ -239,7 +240,8 @@ start_openstack() {
     proc_run cinder-api cinder uwsgi --ini "$u/cinder-api.ini"
     proc_run cinder-scheduler cinder cinder-scheduler --config-file /etc/cinder/cinder.conf \
       --log-file /var/log/cinder/cinder-scheduler.log
-    proc_run cinder-volume cinder cinder-volume --config-file /etc/cinder/cinder.conf --log-file /var/log/cinder/cinder-volume.log
+    install -d -m 0755 "$UC_PYLIB" && install -m 0644 "$HERE/filedriver.py" "$UC_PYLIB/"
+    proc_run cinder-volume cinder env PYTHONPATH="$UC_PYLIB" cinder-volume --config-file /etc/cinder/cinder.conf --log-file /var/log/cinder/cinder-volume.log
   fi
   wait_for neutron 120 http_ok http://127.0.0.1:9696/
   # Agents only once neutron's RPC workers have declared their queues (they fork right after the

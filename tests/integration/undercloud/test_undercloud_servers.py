@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 
 import pytest
 
@@ -18,8 +19,8 @@ LAB = {"name": "itsrv", "cloud": "undercloud", "undercloud_count": 3, "flavors":
 
 
 @pytest.fixture()
-def lab(member, tmp_path):
-    plan = build_plan(LAB)
+def lab(member, tmp_path, request):
+    plan = build_plan(getattr(request, "param", LAB))
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "k")], check=True)
     base = {"cloud": "undercloud", "plan": plan}
     for module, extra in (("undercloud_network", {}), ("undercloud_security_groups", {}),
@@ -67,6 +68,40 @@ def test_servers_lifecycle(member, lab):
         assert member.compute.get_server(foreign.id).status  # the foreign same-named server is untouched
     finally:
         member.compute.delete_server(foreign)
+
+
+@pytest.mark.parametrize("lab", [dict(LAB, undercloud_count=1, storage={"boot_from_volume": True, "root_gb": 1,
+                                                                       "data_gb": 1})], indirect=True)
+def test_boot_from_volume_with_a_data_volume(member, lab):
+    args = {"cloud": "undercloud", "plan": lab}
+    checked = run_task(SERVERS, args, check=True)
+    assert mutating(checked) == 0 and not _servers(member, lab)
+
+    made = run_task(SERVERS, args)
+    assert not made.get("failed"), made.get("msg")
+    uc1 = member.compute.get_server(made["servers"]["uc-0001"]["id"])
+    assert not (uc1.image or {}).get("id")  # booted from its volume, not from the image
+    attached = [member.block_storage.get_volume(a.volume_id) for a in member.compute.volume_attachments(uc1)]
+    root = [v for v in attached if v.is_bootable]
+    data = [v for v in attached if not v.is_bootable]
+    assert len(root) == 1 and len(data) == 1, [(v.name, v.is_bootable) for v in attached]
+    assert root[0].size == 1 and root[0].volume_image_metadata["image_name"] == "cirros"
+    assert data[0].name == "itsrv-uc-0001-data" and data[0].status == "in-use"
+    r0 = member.compute.get_server(made["servers"]["r0"]["id"])
+    assert [a.volume_id for a in member.compute.volume_attachments(r0)] != []  # r0 boots from a volume too
+
+    again = run_task(SERVERS, args)
+    assert again["changed"] is False and mutating(again) == 0, again["actions"]
+
+    gone = run_task(SERVERS, dict(args, state="absent"))
+    assert not gone.get("failed"), gone.get("msg")
+    for _ in range(60):  # Nova deletes the root volumes (delete_on_termination); Cinder does it in the background
+        left = [v for v in (member.block_storage.find_volume(root[0].id), member.block_storage.find_volume(data[0].id))
+                if v and v.status != "deleting"]
+        if not left:
+            break
+        time.sleep(1)
+    assert not left, [(v.name, v.status) for v in left]
 
 
 def test_error_is_named_and_a_fixed_rerun_converges(member, admin, lab):
