@@ -26,11 +26,20 @@ tier_docs() {
     done
     count=$((count + 1))
   done
-  out=$(ansible-doc -t filter nestedcloud.openstack.plan_table) || return 1
-  grep -q "EXAMPLES" <<<"$out" || { echo "ansible-doc plan_table lacks EXAMPLES"; return 1; }
+  local filter role
+  for filter in plugins/filter/*.yml; do
+    filter=$(basename "$filter" .yml)
+    out=$(ansible-doc -t filter "nestedcloud.openstack.$filter") || return 1
+    grep -q "EXAMPLES" <<<"$out" || { echo "ansible-doc $filter lacks EXAMPLES"; return 1; }
+  done
+  for role in roles/*/meta/argument_specs.yml; do
+    role=$(basename "$(dirname "$(dirname "$role")")")
+    out=$(ansible-doc -t role "nestedcloud.openstack.$role") || return 1
+    grep -q "ENTRY POINT: .*main" <<<"$out" || { echo "ansible-doc role $role lacks its main entry point"; return 1; }
+  done
   out=$(ansible-doc -t inventory nestedcloud.openstack.lab) || return 1
   grep -q "keyed_groups" <<<"$out" || { echo "ansible-doc lab inventory lacks the constructed options"; return 1; }
-  echo "ansible-doc renders $count modules, the plan_table filter and the lab inventory plugin"
+  echo "ansible-doc renders $count modules, every filter, every role's entry points and the lab inventory plugin"
 }
 
 tier_changelog() { antsibull-changelog lint; }
@@ -92,7 +101,7 @@ tier_hosts() {
   local rc=0 scenario
   tests/hosts/testhosts.sh install && tests/hosts/testhosts.sh relay start && tests/hosts/testhosts.sh image || rc=$?
   if [ "$rc" -eq 0 ]; then
-    for scenario in overlay; do
+    for scenario in multihost; do
       echo "--- molecule scenario $scenario"
       CONTAINERS_CONF="$PWD/tests/hosts/containers.conf" molecule test -s "$scenario" || rc=$?
     done

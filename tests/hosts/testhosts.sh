@@ -10,7 +10,11 @@
 #   testhosts.sh net up P NAME=IP...  (once; a no-op while P-sw exists) namespaces P-sw (bridge br0, 10.22.0.1 = the outer cloud's router) and
 #                                     P-NAME (eth0 = IP/16, MTU 1450 like a Neutron tenant network, route via
 #                                     10.22.0.1, apt relay on its 127.0.0.1:3142)
-#   testhosts.sh net down P           remove them (and the relays)
+#   testhosts.sh net down P           remove them (and the relays, and the outside)
+#   testhosts.sh outside up P FIP=IP  (once) namespace P-out plays the internet: 198.51.100.100 serves HTTP (its
+#                                     log: $NC_HOSTS_STATE/P-web.log). P-sw routes to it, maps the floating IP
+#                                     FIP to the underlay address IP (DNAT in, SNAT out) and lets no other
+#                                     underlay address out, like a project router with one floating IP.
 #   testhosts.sh run P NAME...        start a container per NAME in namespace P-NAME (molecule does this itself)
 #   testhosts.sh rm P NAME...         remove those containers
 # Environment: NC_HOSTS_STATE (default /tmp/nestedcloud-hosts), MIRROR (default http://deb.debian.org/debian).
@@ -25,7 +29,7 @@ log() { printf '[testhosts %4ds] %s\n' "$SECONDS" "$*"; }
 
 # --- packages -------------------------------------------------------------------------------------
 install() {
-  local want=(podman runc debootstrap socat apt-cacher-ng iproute2 curl) missing=() p
+  local want=(podman runc debootstrap socat apt-cacher-ng iproute2 curl nftables) missing=() p
   for p in "${want[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && { log "packages: all ${#want[@]} installed"; return 0; }
   log "installing ${missing[*]}"
@@ -135,8 +139,44 @@ net_up() {
 
 net_down() {
   local p=$1 ns f
-  for f in "$STATE"/pids/relay-"$p"-*; do [ -f "$f" ] && { stop_pid "$f"; rm -f "$f"; }; done
+  for f in "$STATE"/pids/relay-"$p"-* "$STATE/pids/web-$p"; do [ -f "$f" ] && { stop_pid "$f"; rm -f "$f"; }; done
   for ns in $(ip netns list | awk '{print $1}' | grep "^$p-" || true); do ip netns del "$ns"; done
+}
+
+OUTSIDE_NET=198.51.100
+outside_up() {
+  local p=$1 fip=${2%%=*} inner=${2#*=} sw=$1-sw out=$1-out www=$STATE/$1-www
+  ip netns list | grep -q "^$sw\b" || { log "outside $p: run 'net up $p' first"; return 1; }
+  if ip netns list | grep -q "^$out\b"; then log "outside $p: up already"; return 0; fi
+  ip netns add "$out"
+  ip -n "$out" link set lo up
+  ip link add out netns "$sw" type veth peer name eth0 netns "$out"
+  ip -n "$sw" addr add "$OUTSIDE_NET.1/24" dev out
+  ip -n "$sw" link set out up
+  ip -n "$out" addr add "$OUTSIDE_NET.100/24" dev eth0
+  ip -n "$out" link set eth0 up
+  ip -n "$out" route add default via "$OUTSIDE_NET.1"
+  ip netns exec "$sw" sysctl -qw net.ipv4.ip_forward=1
+  ip netns exec "$sw" nft -f - <<NFT
+table ip outer {
+  chain prerouting { type nat hook prerouting priority dstnat; iifname "out" ip daddr $fip dnat to $inner; }
+  chain postrouting { type nat hook postrouting priority srcnat; oifname "out" ip saddr $inner snat to $fip; }
+  chain forward { type filter hook forward priority filter; policy accept;
+    oifname "out" ip saddr != $inner drop; }
+}
+NFT
+  mkdir -p "$www"
+  echo "NESTEDCLOUD-OUTSIDE-OK" > "$www/index.html"
+  : > "$STATE/$p-web.log"
+  ip netns exec "$out" setsid python3 -u -m http.server 80 --bind "$OUTSIDE_NET.100" --directory "$www" \
+    >>"$STATE/$p-web.log" 2>&1 < /dev/null &
+  echo "$!" > "$STATE/pids/web-$p"
+  local i
+  for i in $(seq 50); do
+    ip netns exec "$out" curl -sf -o /dev/null "http://$OUTSIDE_NET.100/" && { log "outside $p: up, floating IP $fip -> $inner"; return 0; }
+    sleep 0.1
+  done
+  log "outside $p: the web server did not answer, see $STATE/$p-web.log"; return 1
 }
 
 # --- containers (outside molecule) ------------------------------------------------------------------
@@ -169,7 +209,8 @@ install) install ;;
 image) image ;;
 relay) relay "${2:?start|stop}" ;;
 net) shift; case "${1:-}" in up) shift; net_up "$@" ;; down) net_down "${2:?prefix}" ;; *) exit 2 ;; esac ;;
+outside) shift; case "${1:-}" in up) outside_up "${2:?prefix}" "${3:?FIP=IP}" ;; *) exit 2 ;; esac ;;
 run) shift; run_hosts "$@" ;;
 rm) shift; rm_hosts "$@" ;;
-*) sed -n '2,18p' "$0"; exit 2 ;;
+*) sed -n '2,22p' "$0"; exit 2 ;;
 esac

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAYERS = ["jumphost", "hypervisor", "overcloud", "smoke"]
+LAYERS = ["hypervisor", "overcloud", "smoke"]
 
 
 def _playbook(*args, env=None):
@@ -53,16 +53,19 @@ def test_root_site_yml_goes_through_the_collection_in_layer_order():
     run = _playbook("site.yml", "--list-tasks")
     assert run.returncode == 0, run.stdout + run.stderr
     plays = re.findall(r"play #\d+ \(([^)]*)\): (.+?)\s+TAGS", run.stdout)
-    assert plays == [("localhost", "Undercloud layer"), ("localhost", "Layer jumphost"),
-                     ("localhost", "Overlay layer, check the inventory"), ("jumphost:undercloud", "Overlay layer"),
+    check = ("localhost", "Check the inventory for the lab's hosts")
+    assert plays == [("localhost", "Undercloud layer"), check, ("jumphost", "Jumphost layer"),
+                     ("undercloud", "Jumphost layer, the uc- hosts use r0"), check,
+                     ("jumphost:undercloud", "Overlay layer"),
                      ("localhost", "Layer hypervisor"), ("localhost", "Layer overcloud"),
                      ("localhost", "Layer smoke")], run.stdout
 
 
-def test_overlay_layer_fails_clearly_without_lab_hosts():
-    run = _playbook("playbooks/overlay.yml")
+@pytest.mark.parametrize("layer", ["jumphost", "overlay"])
+def test_host_layers_fail_clearly_without_lab_hosts(layer):
+    run = _playbook("playbooks/%s.yml" % layer)
     assert run.returncode != 0
-    assert "the overlay layer needs r0 (group jumphost)" in run.stdout.replace("\n", " ")
+    assert "the %s layer needs r0 (group jumphost)" % layer in run.stdout.replace("\n", " ")
 
 
 def test_undercloud_layer_fails_clearly_without_a_cloud():
