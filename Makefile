@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: setup test plan lab unit lint sanity integration docs build ee changelog clean bench-undercloud
+.PHONY: setup test plan lab unit lint sanity integration docs build ee changelog clean bench-undercloud bench-hosts
 
 setup:
 	scripts/setup.sh
@@ -26,6 +26,10 @@ bench-undercloud: setup
 	tests/undercloud/undercloud.sh up
 	OS_CLIENT_CONFIG_FILE=/tmp/nestedcloud-undercloud/clouds.yaml .venv/bin/python benchmarks/undercloud/bench.py \
 	  --count 20 --repeat 3 --out benchmarks/undercloud/results.md; rc=$$?; tests/undercloud/undercloud.sh down; exit $$rc
+
+# iperf3 overlay vs underlay and the idempotent re-run of the hosts layers, on the multihost test hosts.
+bench-hosts: setup
+	benchmarks/hosts/bench.sh 3
 
 clean:
 	rm -rf build tests/output .cache

@@ -15,6 +15,8 @@
 #                                     log: $NC_HOSTS_STATE/P-web.log). P-sw routes to it, maps the floating IP
 #                                     FIP to the underlay address IP (DNAT in, SNAT out) and lets no other
 #                                     underlay address out, like a project router with one floating IP.
+#   testhosts.sh guest                build the tiny oc- guest once (Debian cloud kernel + busybox initramfs that
+#                                     configures itself from an OpenStack config drive); prints its directory
 #   testhosts.sh run P NAME...        start a container per NAME in namespace P-NAME (molecule does this itself)
 #   testhosts.sh rm P NAME...         remove those containers
 # Environment: NC_HOSTS_STATE (default /tmp/nestedcloud-hosts), MIRROR (default http://deb.debian.org/debian).
@@ -29,7 +31,7 @@ log() { printf '[testhosts %4ds] %s\n' "$SECONDS" "$*"; }
 
 # --- packages -------------------------------------------------------------------------------------
 install() {
-  local want=(podman runc debootstrap socat apt-cacher-ng iproute2 curl nftables) missing=() p
+  local want=(podman runc debootstrap socat apt-cacher-ng iproute2 curl nftables busybox-static cpio xz-utils) missing=() p
   for p in "${want[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && { log "packages: all ${#want[@]} installed"; return 0; }
   log "installing ${missing[*]}"
@@ -143,6 +145,69 @@ net_down() {
   for ns in $(ip netns list | awk '{print $1}' | grep "^$p-" || true); do ip netns del "$ns"; done
 }
 
+# --- tiny guest ---------------------------------------------------------------------------------------
+# The oc- VMs of the tests: Debian's cloud kernel (downloaded, not installed) and a busybox initramfs whose
+# /init reads an OpenStack config drive (label config-2, as Nova and our hypervisor role write it): hostname
+# from meta_data.json, MAC, MTU, address, gateway and DNS from network_data.json. A real cloud image runs
+# cloud-init on the same drive. Modules go in a fixed order (.deb kernels carry no modules.dep).
+GUEST_MODULES="drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
+  drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci net/core/failover drivers/net/net_failover
+  drivers/net/virtio_net drivers/block/virtio_blk drivers/cdrom/cdrom fs/isofs/isofs"
+guest() {
+  local digest dir work pkg kv m f
+  digest=$(sed -n '/^GUEST_MODULES=/,/^GUEST_END/p' "$0" | sha256sum | cut -c1-12)
+  dir=$STATE/guest-$digest
+  if [ -s "$dir/initrd.gz" ] && [ -s "$dir/vmlinuz" ]; then echo "$dir"; return 0; fi
+  [ -x /bin/busybox ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
+  work=$(mktemp -d /var/tmp/nestedcloud-guest.XXXXXX) && chmod 755 "$work"   # apt-get download runs as _apt
+  pkg=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/{print $2; exit}')
+  kv=${pkg#linux-image-}
+  (cd "$work" && apt-get download -qq "$pkg" >/dev/null && dpkg-deb -x "$pkg"_*.deb kpkg)
+  mkdir -p "$work"/initrd/{bin,proc,sys,dev,mnt,lib/modules,etc}
+  cp /bin/busybox "$work/initrd/bin/busybox"
+  for m in $GUEST_MODULES; do
+    f=$(ls "$work/kpkg/lib/modules/$kv/kernel/$m.ko"* | head -1)
+    case $f in *.xz) xz -dc "$f" > "$work/initrd/lib/modules/$(basename "$m").ko" ;; *) cp "$f" "$work/initrd/lib/modules/" ;; esac
+  done
+  cat > "$work/initrd/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_blk cdrom isofs; do
+  insmod /lib/modules/$m.ko 2>/dev/null || echo "insmod $m failed"
+done
+ip link set lo up
+drive=""
+for i in $(seq 100); do
+  for d in /dev/vd? /dev/sr?; do [ -b "$d" ] && mount -t iso9660 -o ro "$d" /mnt 2>/dev/null && {
+    [ -f /mnt/openstack/latest/network_data.json ] && { drive=$d; break 2; }; umount /mnt; }; done
+  sleep 0.1
+done
+[ -n "$drive" ] || { echo "NESTEDCLOUD-GUEST-FAILED no config drive"; exec sh; }
+md=/mnt/openstack/latest/meta_data.json nd=/mnt/openstack/latest/network_data.json
+val() { sed -n "s/.*\"$1\": *\"\{0,1\}\([^\",]*\).*/\1/p" "$2" | head -1; }
+hostname "$(val hostname $md)"
+mac=$(val ethernet_mac_address $nd) mtu=$(val mtu $nd) ip=$(val ip_address $nd) mask=$(val netmask $nd)
+gw=$(val gateway $nd) dns=$(val address $nd)
+dev=""; for n in /sys/class/net/*; do [ "$(cat $n/address)" = "$mac" ] && dev=${n##*/}; done
+ip link set "$dev" mtu "$mtu" up
+ifconfig "$dev" "$ip" netmask "$mask" up
+[ -n "$gw" ] && ip route add default via "$gw"
+[ -n "$dns" ] && echo "nameserver $dns" > /etc/resolv.conf
+for n in /sys/class/net/*; do ip link set "${n##*/}" up; done
+mkdir -p /www && echo "$(hostname) $ip" > /www/index.html && httpd -p 80 -h /www
+echo "NESTEDCLOUD-GUEST-READY $(hostname) $dev $ip/$mask mtu $mtu uptime $(cut -d' ' -f1 /proc/uptime)"
+exec sh
+INIT
+  chmod +x "$work/initrd/init"
+  mkdir -p "$dir"
+  cp "$work/kpkg/boot/vmlinuz-$kv" "$dir/vmlinuz"
+  (cd "$work/initrd" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) > "$dir/initrd.gz"
+  rm -rf "$work"
+  echo "$dir"
+}
+GUEST_END=
+
 OUTSIDE_NET=198.51.100
 outside_up() {
   local p=$1 fip=${2%%=*} inner=${2#*=} sw=$1-sw out=$1-out www=$STATE/$1-www
@@ -209,8 +274,9 @@ install) install ;;
 image) image ;;
 relay) relay "${2:?start|stop}" ;;
 net) shift; case "${1:-}" in up) shift; net_up "$@" ;; down) net_down "${2:?prefix}" ;; *) exit 2 ;; esac ;;
+guest) guest ;;
 outside) shift; case "${1:-}" in up) outside_up "${2:?prefix}" "${3:?FIP=IP}" ;; *) exit 2 ;; esac ;;
 run) shift; run_hosts "$@" ;;
 rm) shift; rm_hosts "$@" ;;
-*) sed -n '2,22p' "$0"; exit 2 ;;
+*) sed -n '2,24p' "$0"; exit 2 ;;
 esac

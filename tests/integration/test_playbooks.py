@@ -12,7 +12,7 @@ import sys
 import pytest
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAYERS = ["hypervisor", "overcloud", "smoke"]
+LAYERS = ["overcloud", "smoke"]
 
 
 def _playbook(*args, env=None):
@@ -56,12 +56,11 @@ def test_root_site_yml_goes_through_the_collection_in_layer_order():
     check = ("localhost", "Check the inventory for the lab's hosts")
     assert plays == [("localhost", "Undercloud layer"), check, ("jumphost", "Jumphost layer"),
                      ("undercloud", "Jumphost layer, the uc- hosts use r0"), check,
-                     ("jumphost:undercloud", "Overlay layer"),
-                     ("localhost", "Layer hypervisor"), ("localhost", "Layer overcloud"),
+                     ("jumphost:undercloud", "Overlay layer"), check, ("hypervisors", "Hypervisor layer"), ("localhost", "Layer overcloud"),
                      ("localhost", "Layer smoke")], run.stdout
 
 
-@pytest.mark.parametrize("layer", ["jumphost", "overlay"])
+@pytest.mark.parametrize("layer", ["jumphost", "overlay", "hypervisor"])
 def test_host_layers_fail_clearly_without_lab_hosts(layer):
     run = _playbook("playbooks/%s.yml" % layer)
     assert run.returncode != 0

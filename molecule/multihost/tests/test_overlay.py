@@ -82,3 +82,8 @@ def test_overlay_survives_a_reboot(host):
     fdb = _podman("exec", ns, "bridge", "-j", "fdb", "show", "dev", "vxlan10").stdout
     peers = sorted(e["dst"] for e in json.loads(fdb) if e["mac"] == "00:00:00:00:00:00")
     assert peers == ["10.22.0.10", "10.22.0.11", "10.22.0.13"]
+    # libvirt starts oc-0002 again (autostart) after the overlay unit rebuilt its bridge
+    deadline = time.monotonic() + 90
+    while _podman("exec", ns, "ping", "-c1", "-W1", "10.33.1.2", check=False).returncode != 0:
+        assert time.monotonic() < deadline, "oc-0002 did not come back after its hypervisor rebooted"
+        time.sleep(1)
