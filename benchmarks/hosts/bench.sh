@@ -38,7 +38,7 @@ for i in $(seq "$ROUNDS"); do
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 mu=$(median "${under[@]}") mo=$(median "${over[@]}")
-ratio=$(echo "scale=3; $mo / $mu" | bc) rerun=$(echo "scale=3; $second / $first" | bc)
+ratio=$(echo "scale=3; $mo / $mu" | bc | sed "s/^\./0./") rerun=$(echo "scale=3; $second / $first" | bc | sed "s/^\./0./")
 {
   echo "# Hosts layers benchmark"
   echo
