@@ -22,7 +22,8 @@ def test_libvirt_runs_the_planned_vms_as_qemu(host):
     vms = my_vms(host)
     if not vms:
         pytest.skip("no oc- VM is placed on %s" % name_of(host))
-    for vm, (_, _, mac) in vms.items():
+    for vm, spec in vms.items():
+        mac = spec[2]
         xml = host.check_output("virsh -c qemu:///system dumpxml %s", vm)
         assert "<domain type='qemu'" in xml  # no usable KVM in a test host: the TCG fallback virt_info decided
         assert "<cpu mode='custom'" in xml and ">qemu64</model>" in xml
@@ -34,7 +35,8 @@ def test_libvirt_runs_the_planned_vms_as_qemu(host):
 
 
 def test_the_guest_configured_itself_from_its_config_drive(host):
-    for vm, (_, address, _) in my_vms(host).items():
+    for vm, spec in my_vms(host).items():
+        address = spec[1]
         serial = host.file("/var/log/libvirt/qemu/%s-serial.log" % vm).content_string
         assert "NESTEDCLOUD-GUEST-READY %s.nco.test eth0 %s/255.255.0.0 mtu %d" % (vm, address, MTU) in serial, serial[-800:]
         drive = host.file("/var/lib/nestedcloud/vms/%s/config-drive.iso" % vm)
@@ -45,7 +47,8 @@ def test_every_vm_answers_from_every_other_uc_host_across_the_overlay(host):
     me = name_of(host)
     if me == "r0":
         pytest.skip("the uc- hosts check")
-    for vm, (hypervisor, address, _) in VMS.items():
+    for vm, spec in VMS.items():
+        hypervisor, address = spec[0], spec[1]
         if hypervisor == me:
             continue
         ping = host.run("ping -c2 -W2 -M do -s %s %s", str(MTU - 28), address)

@@ -70,8 +70,10 @@ def test_servers_lifecycle(member, lab):
         member.compute.delete_server(foreign)
 
 
-@pytest.mark.parametrize("lab", [dict(LAB, undercloud_count=1, storage={"boot_from_volume": True, "root_gb": 1,
-                                                                       "data_gb": 1})], indirect=True)
+BOOT_FROM_VOLUME = dict(LAB, undercloud_count=1, storage={"boot_from_volume": True, "root_gb": 1, "data_gb": 1})
+
+
+@pytest.mark.parametrize("lab", [BOOT_FROM_VOLUME], indirect=True)
 def test_boot_from_volume_with_a_data_volume(member, lab):
     args = {"cloud": "undercloud", "plan": lab}
     checked = run_task(SERVERS, args, check=True)
@@ -95,7 +97,7 @@ def test_boot_from_volume_with_a_data_volume(member, lab):
 
     gone = run_task(SERVERS, dict(args, state="absent"))
     assert not gone.get("failed"), gone.get("msg")
-    for _ in range(60):  # Nova deletes the root volumes (delete_on_termination); Cinder does it in the background
+    for _attempt in range(60):  # Nova deletes the root volumes (delete_on_termination); Cinder does it in the background
         left = [v for v in (member.block_storage.find_volume(root[0].id), member.block_storage.find_volume(data[0].id))
                 if v and v.status != "deleting"]
         if not left:
