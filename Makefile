@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: setup test plan lab unit lint sanity integration docs build ee changelog clean bench-undercloud bench-hosts
+.PHONY: setup test plan lab lab-again lab-down unit lint sanity integration docs build ee changelog clean bench-undercloud bench-hosts
 
 setup:
 	scripts/setup.sh
@@ -15,8 +15,15 @@ test:
 plan: setup
 	ansible-playbook playbooks/plan.yml
 
+# The whole lab on this machine (local undercloud, test hosts, site.yml end to end); lab-down removes it.
 lab: setup
-	ansible-playbook site.yml
+	scripts/lab.sh up
+
+lab-again: setup
+	scripts/lab.sh again
+
+lab-down:
+	scripts/lab.sh down
 
 unit lint sanity integration docs build ee changelog:
 	scripts/test.sh $@

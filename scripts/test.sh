@@ -112,6 +112,21 @@ tier_hosts() {
 
 # ansible-test sanity in a temporary ansible_collections/nestedcloud/openstack tree, outside this
 # checkout (inside it, ansible-test would ask git and skip every git-ignored file).
+# The main job: `make lab` (local undercloud, test hosts, site.yml end to end with the smoke test), then site.yml
+# again, which must change nothing on any host, then the lab's own checks; the lab is removed afterwards.
+tier_lab() {
+  local rc=0
+  scripts/lab.sh up || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    scripts/lab.sh again | tee /tmp/nestedcloud-lab/again.log || rc=$?
+    python tests/lab/check_recap.py /tmp/nestedcloud-lab/again.log || rc=1
+    python -m pytest -q tests/lab || rc=1
+  fi
+  scripts/lab.sh down || rc=1
+  tests/hosts/testhosts.sh relay stop || rc=1
+  return "$rc"
+}
+
 tier_sanity() {
   local tmp tree pipver log rc
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/nestedcloud-sanity.XXXXXX")

@@ -40,7 +40,7 @@ options:
   lab_file:
     description:
       - YAML file that sets C(nestedcloud_lab), relative to this inventory file when not absolute.
-    type: path
+    type: str
     default: group_vars/all/lab.yml
   cloud:
     description: Entry of clouds.yaml; defaults to the lab's C(cloud).

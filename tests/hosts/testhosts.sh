@@ -15,7 +15,7 @@
 #                                     log: $NC_HOSTS_STATE/P-web.log). P-sw routes to it, maps the floating IP
 #                                     FIP to the underlay address IP (DNAT in, SNAT out) and lets no other
 #                                     underlay address out, like a project router with one floating IP.
-#   testhosts.sh guest                build the tiny oc- guest once (Debian cloud kernel + busybox initramfs that
+#   testhosts.sh guest              build the tiny oc- guest once (Debian cloud kernel + busybox initramfs that
 #                                     configures itself from an OpenStack config drive); prints its directory
 #   testhosts.sh run P NAME...        start a container per NAME in namespace P-NAME (molecule does this itself)
 #   testhosts.sh rm P NAME...         remove those containers
@@ -152,7 +152,10 @@ net_down() {
 # cloud-init on the same drive. Modules go in a fixed order (.deb kernels carry no modules.dep).
 GUEST_MODULES="drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
   drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci net/core/failover drivers/net/net_failover
-  drivers/net/virtio_net drivers/block/virtio_blk drivers/cdrom/cdrom fs/isofs/isofs"
+  drivers/net/virtio_net drivers/block/virtio_blk drivers/cdrom/cdrom fs/isofs/isofs
+  drivers/scsi/scsi_common drivers/scsi/scsi_mod drivers/ata/libata drivers/ata/ata_piix drivers/scsi/sr_mod"
+# dropbear (SSH with the keys of the config drive) and the libraries it needs besides this machine's libc
+GUEST_DEBS="dropbear-bin libtomcrypt1 libtommath1"
 guest() {
   local digest dir work pkg kv m f
   digest=$(sed -n '/^GUEST_MODULES=/,/^GUEST_END/p' "$0" | sha256sum | cut -c1-12)
@@ -165,6 +168,27 @@ guest() {
   (cd "$work" && apt-get download -qq "$pkg" >/dev/null && dpkg-deb -x "$pkg"_*.deb kpkg)
   mkdir -p "$work"/initrd/{bin,proc,sys,dev,mnt,lib/modules,etc}
   cp /bin/busybox "$work/initrd/bin/busybox"
+  # dropbear from its packages; its libraries from those packages or this machine (Debian 12 too)
+  (cd "$work" && apt-get download -qq $GUEST_DEBS >/dev/null && for d in *.deb; do dpkg-deb -x "$d" debs; done)
+  mkdir -p "$work"/initrd/{sbin,lib64,lib/x86_64-linux-gnu,etc/dropbear,root/.ssh,usr/share/udhcpc}
+  cp "$work/debs/usr/sbin/dropbear" "$work/initrd/sbin/"
+  cp /lib64/ld-linux-x86-64.so.2 "$work/initrd/lib64/"
+  for f in $(LD_LIBRARY_PATH=$work/debs/usr/lib/x86_64-linux-gnu ldd "$work/debs/usr/sbin/dropbear" | awk '/=>/ {print $3}') \
+           /lib/x86_64-linux-gnu/libnss_files.so.2; do
+    [ -f "$f" ] && cp -L "$f" "$work/initrd/lib/x86_64-linux-gnu/"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\n' > "$work/initrd/etc/passwd"
+  printf '/bin/sh\n' > "$work/initrd/etc/shells"
+  cat > "$work/initrd/usr/share/udhcpc/default.script" <<'DHCP'
+#!/bin/sh
+case "$1" in
+  bound|renew)
+    ifconfig "$interface" "$ip" netmask "$subnet" up
+    [ -n "$router" ] && { ip route del default 2>/dev/null; ip route add default via "${router%% *}"; }
+    [ -n "$dns" ] && echo "nameserver ${dns%% *}" > /etc/resolv.conf ;;
+esac
+DHCP
+  chmod +x "$work/initrd/usr/share/udhcpc/default.script"
   for m in $GUEST_MODULES; do
     f=$(ls "$work/kpkg/lib/modules/$kv/kernel/$m.ko"* | head -1)
     case $f in *.xz) xz -dc "$f" > "$work/initrd/lib/modules/$(basename "$m").ko" ;; *) cp "$f" "$work/initrd/lib/modules/" ;; esac
@@ -173,7 +197,8 @@ guest() {
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_blk cdrom isofs; do
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_blk \
+    cdrom isofs scsi_common scsi_mod libata ata_piix sr_mod; do
   insmod /lib/modules/$m.ko 2>/dev/null || echo "insmod $m failed"
 done
 ip link set lo up
@@ -191,9 +216,18 @@ mac=$(val ethernet_mac_address $nd) mtu=$(val mtu $nd) ip=$(val ip_address $nd) 
 gw=$(val gateway $nd) dns=$(val address $nd)
 dev=""; for n in /sys/class/net/*; do [ "$(cat $n/address)" = "$mac" ] && dev=${n##*/}; done
 ip link set "$dev" mtu "$mtu" up
-ifconfig "$dev" "$ip" netmask "$mask" up
-[ -n "$gw" ] && ip route add default via "$gw"
-[ -n "$dns" ] && echo "nameserver $dns" > /etc/resolv.conf
+if grep -q '"ipv4_dhcp"' $nd; then
+  udhcpc -i "$dev" -t 20 -T 2 -n -q -s /usr/share/udhcpc/default.script >/dev/null 2>&1 || echo "NESTEDCLOUD-GUEST-FAILED dhcp"
+  ip=$(ip -4 -o addr show dev "$dev" | awk '{print $4}' | head -1) mask=""
+else
+  ifconfig "$dev" "$ip" netmask "$mask" up
+  [ -n "$gw" ] && ip route add default via "$gw"
+  [ -n "$dns" ] && echo "nameserver $dns" > /etc/resolv.conf
+fi
+# the keypair's public keys (meta_data.json "public_keys") for root, and dropbear serving SSH with them
+sed -n 's/.*"public_keys": *{\([^}]*\)}.*/\1/p' $md | tr ',' '\n' | sed -n 's/^ *"[^"]*": *"\(.*\)" *$/\1/p' | sed 's/\\n$//' > /root/.ssh/authorized_keys
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+[ -s /root/.ssh/authorized_keys ] && dropbear -R -E -p 22 2>/dev/null
 for n in /sys/class/net/*; do ip link set "${n##*/}" up; done
 mkdir -p /www && echo "$(hostname) $ip" > /www/index.html && httpd -p 80 -h /www
 echo "NESTEDCLOUD-GUEST-READY $(hostname) $dev $ip/$mask mtu $mtu uptime $(cut -d' ' -f1 /proc/uptime)"
@@ -249,7 +283,7 @@ run_hosts() {
   local p=$1 name; shift
   for name in "$@"; do
     podman run -d --name "$p-$name" --hostname "$name" --network "ns:/run/netns/$p-$name" \
-      --systemd=always --cap-add NET_ADMIN,NET_RAW --cap-drop SYS_TIME --device /dev/net/tun \
+      --systemd=always --cap-add "${NC_HOST_CAPS:-NET_ADMIN,NET_RAW}" --cap-drop SYS_TIME --device /dev/net/tun \
       --security-opt unmask=/proc/sys --dns=none --no-hosts "$IMAGE" >/dev/null
   done
   for name in "$@"; do
@@ -274,7 +308,7 @@ install) install ;;
 image) image ;;
 relay) relay "${2:?start|stop}" ;;
 net) shift; case "${1:-}" in up) shift; net_up "$@" ;; down) net_down "${2:?prefix}" ;; *) exit 2 ;; esac ;;
-guest) guest ;;
+guest|tenant-guest) guest ;;
 outside) shift; case "${1:-}" in up) outside_up "${2:?prefix}" "${3:?FIP=IP}" ;; *) exit 2 ;; esac ;;
 run) shift; run_hosts "$@" ;;
 rm) shift; rm_hosts "$@" ;;

@@ -1,0 +1,202 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: overcloud_health
+short_description: Report which of the inner cloud's APIs, compute services and network agents are up
+version_added: 0.1.0
+description:
+  - Asks each API for its version document, Nova for its services and Neutron for its agents, and compares them with
+    what the inner cloud should run. Returns C(ready) and, for everything not up yet, one line naming the service, the
+    host and the log file to read. Never changes anything; use it with C(until) to wait.
+author:
+  - nestedcloud.openstack developers (@nestedcloud)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+requirements:
+  - openstacksdk >= 0.101
+options:
+  auth:
+    description: Keystone admin credentials.
+    type: dict
+    required: true
+    suboptions:
+      auth_url:
+        description: Keystone's URL, with C(/v3).
+        type: str
+        required: true
+      username:
+        description: Admin user.
+        type: str
+        default: admin
+      password:
+        description: Its password.
+        type: str
+        required: true
+      project_name:
+        description: Admin project.
+        type: str
+        default: admin
+  region:
+    description: Region.
+    type: str
+    default: RegionOne
+  apis:
+    description: Name and root URL of each API that must answer (any status below 500).
+    type: dict
+    default: {}
+  compute_services:
+    description: Host names per Nova binary that must be up and enabled, for example C(nova-compute) with C([uc-0002, uc-0003]).
+    type: dict
+    default: {}
+  network_agents:
+    description: Host names per Neutron agent binary that must be alive, for example C(neutron-l3-agent) with C([uc-0001]).
+    type: dict
+    default: {}
+"""
+
+EXAMPLES = r"""
+- name: Wait until the inner cloud is up
+  nestedcloud.openstack.overcloud_health:
+    auth: {auth_url: "http://10.22.0.11:5000/v3", password: "{{ admin_password }}"}
+    apis: {nova: "http://10.22.0.11:8774/"}
+    compute_services: {nova-compute: [uc-0002, uc-0003]}
+    network_agents: {neutron-linuxbridge-agent: [uc-0001, uc-0002, uc-0003]}
+  register: health
+  until: health.ready
+  retries: 60
+  delay: 5
+"""
+
+RETURN = r"""
+ready:
+  description: Whether everything asked for is up.
+  returned: always
+  type: bool
+summary:
+  description: How many of how many checks pass.
+  returned: always
+  type: str
+  sample: "9 of 11 up"
+waiting_for:
+  description: What is not up yet, one line each, naming the host and the log to read.
+  returned: always
+  type: list
+  elements: str
+  sample: ["nova-compute on uc-0003: not registered (see /var/log/nova/nova-compute.log on uc-0003)"]
+"""
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.urls import open_url
+
+try:
+    import openstack
+    HAS_SDK = True
+    SDK_ERROR = None
+except ImportError:
+    HAS_SDK = False
+    SDK_ERROR = traceback.format_exc()
+
+LOGS = {"nova": "/var/log/nova/%s.log", "neutron": "/var/log/neutron/%s.log"}
+
+
+def log_of(binary, host):
+    project = binary.split("-")[0]
+    path = LOGS.get(project, "/var/log/%s/%%s.log" % project) % binary
+    return "see %s on %s" % (path, host)
+
+
+def compare(expected, found, what):
+    """expected {binary: [host]}, found {(binary, host): (up, detail)} -> (passed, total, waiting lines)."""
+    passed, total, waiting = 0, 0, []
+    for binary, hosts in sorted(expected.items()):
+        for host in hosts:
+            total += 1
+            up, detail = found.get((binary, host), (False, "not registered"))
+            if up:
+                passed += 1
+            else:
+                waiting.append("%s on %s: %s %s (%s)" % (binary, host, what, detail, log_of(binary, host)))
+    return passed, total, waiting
+
+
+def api_status(url, timeout=5):
+    try:
+        response = open_url(url, timeout=timeout, validate_certs=False)
+        return response.getcode() < 500, "HTTP %s" % response.getcode()
+    except Exception as err:  # pylint: disable=broad-except
+        code = getattr(err, "code", None)
+        if code is not None and code < 500:
+            return True, "HTTP %s" % code
+        return False, str(err)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            auth=dict(type="dict", required=True, options=dict(
+                auth_url=dict(type="str", required=True),
+                username=dict(type="str", default="admin"),
+                password=dict(type="str", required=True, no_log=True),
+                project_name=dict(type="str", default="admin"))),
+            region=dict(type="str", default="RegionOne"),
+            apis=dict(type="dict", default={}),
+            compute_services=dict(type="dict", default={}),
+            network_agents=dict(type="dict", default={}),
+        ),
+        supports_check_mode=True,
+    )
+    if not HAS_SDK:
+        module.fail_json(msg=missing_required_lib("openstacksdk"), exception=SDK_ERROR)
+    for field in ("compute_services", "network_agents"):
+        for binary, hosts in module.params[field].items():
+            if not isinstance(hosts, list):
+                module.fail_json(msg="%s.%s: expected a list of host names, got %r" % (field, binary, hosts))
+    passed, total, waiting = 0, 0, []
+    for name, url in sorted(module.params["apis"].items()):
+        total += 1
+        up, detail = api_status(url)
+        if up:
+            passed += 1
+        else:
+            waiting.append("%s API at %s: %s (%s)" % (name, url, detail, log_of(name, "the controller")))
+    auth = module.params["auth"]
+    services, agents = {}, {}
+    try:
+        conn = openstack.connect(
+            auth_url=auth["auth_url"], username=auth["username"], password=auth["password"],
+            project_name=auth["project_name"], user_domain_name="Default", project_domain_name="Default",
+            region_name=module.params["region"], identity_api_version="3", api_timeout=15,
+            load_yaml_config=False, load_envvars=False)
+        if module.params["compute_services"]:
+            for service in conn.compute.services():
+                up = service.state == "up" and service.status == "enabled"
+                services[(service.binary, service.host)] = (up, "is %s/%s" % (service.state, service.status))
+        if module.params["network_agents"]:
+            for agent in conn.network.agents():
+                agents[(agent.binary, agent.host)] = (bool(agent.is_alive), "is not alive")
+    except openstack.exceptions.SDKException as err:
+        waiting.append("the APIs did not answer the health queries: %s" % err)
+        total += 1
+    for expected, found, what in ((module.params["compute_services"], services, "Nova service"),
+                                  (module.params["network_agents"], agents, "Neutron agent")):
+        p, t, w = compare(expected, found, what)
+        passed, total, waiting = passed + p, total + t, waiting + w
+    module.exit_json(changed=False, ready=not waiting, summary="%d of %d up" % (passed, total), waiting_for=waiting)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""Print what the outer cloud gave the lab: NAME=FIXED_IP per server, FIP=... and MTU=... (for scripts/lab.sh)."""
+import sys
+
+import openstack
+import yaml
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
+
+
+def main(lab_file):
+    with open(lab_file) as handle:
+        plan = build_plan(yaml.safe_load(handle)["nestedcloud_lab"])
+    conn = openstack.connect(cloud=plan["cloud"])
+    for name, server in sorted(owned_servers(conn, plan).items()):
+        fixed = [a["addr"] for addrs in (server.addresses or {}).values() for a in addrs
+                 if a.get("OS-EXT-IPS:type", "fixed") == "fixed"]
+        if not fixed:
+            sys.exit("%s has no fixed address yet" % name)
+        print("HOST %s=%s" % (name, fixed[0]))
+    for fip in conn.network.ips(project_id=conn.current_project_id):
+        if plan["tag"] in (fip.tags or []) and fip.port_id:
+            print("FIP %s" % fip.floating_ip_address)
+    for net in conn.network.networks(tags=plan["tag"]):
+        print("MTU %s" % net.mtu)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,86 @@
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The lab of `make lab`, after `scripts/lab.sh up` and `again`: the inner cloud works and keeps its secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+import yaml
+
+LAB = "nclab"
+STATE = os.environ.get("NC_LAB_STATE", "/tmp/nestedcloud-lab")
+REPORT = os.path.expanduser("~/.nestedcloud/%s/smoke-report.json" % LAB)
+
+
+def on(host, command):
+    done = subprocess.run(["podman", "exec", "%s-%s" % (LAB, host), "sh", "-c", command], capture_output=True,
+                          text=True, timeout=120, check=False,
+                          env=dict(os.environ, CONTAINERS_CONF=os.path.join(os.path.dirname(__file__), "..", "hosts",
+                                                                            "containers.conf")))
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.fixture(scope="module")
+def report():
+    with open(REPORT) as handle:
+        return json.load(handle)
+
+
+def test_smoke_report_passed_every_check(report):
+    assert report["passed"], report
+    names = [c["name"] for c in report["checks"]]
+    for expected in ("VM ACTIVE", "ping to the floating IP from r0", "SSH with the keypair",
+                     "VM reaches the router on the tenant network (L2)", "VM reaches r0 on the external network (L3)",
+                     "cleanup"):
+        assert expected in names
+    assert all(c["ok"] for c in report["checks"]), report["checks"]
+
+
+def test_mtu_of_every_layer_follows_the_budget(report):
+    mtu = report["mtu"]
+    assert mtu["overlay"] == mtu["underlay"] - 50
+    assert mtu["inner_external"] == mtu["overlay"]
+    assert mtu["inner_tenant"] == mtu["overlay"] - 50 == mtu["guest"]
+
+
+def test_openstack_cli_on_r0_sees_the_inner_cloud():
+    rc, out, err = on("r0", ". /root/openrc && openstack compute service list -f json")
+    assert rc == 0, err
+    services = {(s["Binary"], s["Host"]): s["State"] for s in json.loads(out)}
+    for host in ("uc-0002", "uc-0003"):
+        assert services[("nova-compute", host)] == "up"
+    assert services[("nova-scheduler", "uc-0001")] == "up"
+    rc, out, err = on("r0", ". /root/openrc && openstack network agent list -f json")
+    assert rc == 0, err
+    agents = {(a["Binary"], a["Host"]): a["Alive"] for a in json.loads(out)}
+    assert agents[("neutron-l3-agent", "uc-0001")] is True
+    assert all(agents[("neutron-linuxbridge-agent", h)] is True for h in ("uc-0001", "uc-0002", "uc-0003"))
+
+
+def test_smoke_left_nothing_behind():
+    rc, out, err = on("r0", ". /root/openrc && openstack server list --all-projects -f value -c Name && "
+                            "openstack network list -f value -c Name && openstack project list -f value -c Name")
+    assert rc == 0, err
+    assert "smoke" not in out
+
+
+def test_passwords_are_private_and_never_printed():
+    rc, out, _ = on("uc-0001", "stat -c '%a %U' /etc/nestedcloud/overcloud-secrets.yml && "
+                               "cat /etc/nestedcloud/overcloud-secrets.yml")
+    assert rc == 0
+    mode, rest = out.split("\n", 1)
+    assert mode == "600 root"
+    secrets = yaml.safe_load(rest)
+    rc, out, _ = on("r0", "stat -c '%a' /root/openrc")
+    assert out.strip() == "600"
+    logs = [os.path.join(STATE, name) for name in os.listdir(STATE) if name.endswith(".log")]
+    assert logs
+    for path in logs:
+        with open(path, errors="replace") as handle:
+            text = handle.read()
+        for name, value in secrets.items():
+            assert value not in text, "the %s password appears in %s" % (name, path)
