@@ -69,14 +69,14 @@ def test_smoke_left_nothing_behind():
 
 
 def test_passwords_are_private_and_never_printed():
-    rc, out, _ = on("uc-0001", "stat -c '%a %U' /etc/nestedcloud/overcloud-secrets.yml && "
-                               "cat /etc/nestedcloud/overcloud-secrets.yml")
-    assert rc == 0
+    secrets_file = "/etc/nestedcloud/overcloud-secrets.yml"
+    rc, out, err = on("uc-0001", "stat -c '%%a %%U' %s && cat %s" % (secrets_file, secrets_file))
+    assert rc == 0, err
     mode, rest = out.split("\n", 1)
     assert mode == "600 root"
     secrets = yaml.safe_load(rest)
-    rc, out, _ = on("r0", "stat -c '%a' /root/openrc")
-    assert out.strip() == "600"
+    rc, out, err = on("r0", "stat -c '%a' /root/openrc")
+    assert out.strip() == "600", err
     logs = [os.path.join(STATE, name) for name in os.listdir(STATE) if name.endswith(".log")]
     assert logs
     for path in logs:
