@@ -97,18 +97,10 @@ waiting_for:
   sample: ["nova-compute on uc-0003: not registered (see /var/log/nova/nova-compute.log on uc-0003)"]
 """
 
-import traceback
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
-try:
-    import openstack
-    HAS_SDK = True
-    SDK_ERROR = None
-except ImportError:
-    HAS_SDK = False
-    SDK_ERROR = traceback.format_exc()
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import connect, openstack, require_sdk
 
 LOGS = {"nova": "/var/log/nova/%s.log", "neutron": "/var/log/neutron/%s.log"}
 
@@ -159,8 +151,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if not HAS_SDK:
-        module.fail_json(msg=missing_required_lib("openstacksdk"), exception=SDK_ERROR)
+    require_sdk(module)
     for field in ("compute_services", "network_agents"):
         for binary, hosts in module.params[field].items():
             if not isinstance(hosts, list):
@@ -176,11 +167,8 @@ def main():
     auth = module.params["auth"]
     services, agents = {}, {}
     try:
-        conn = openstack.connect(
-            auth_url=auth["auth_url"], username=auth["username"], password=auth["password"],
-            project_name=auth["project_name"], user_domain_name="Default", project_domain_name="Default",
-            region_name=module.params["region"], identity_api_version="3", api_timeout=15,
-            load_yaml_config=False, load_envvars=False)
+        conn = connect(auth["auth_url"], auth["username"], auth["password"], auth["project_name"],
+                       module.params["region"], timeout=15)
         if module.params["compute_services"]:
             for service in conn.compute.services():
                 up = service.state == "up" and service.status == "enabled"

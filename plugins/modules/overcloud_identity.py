@@ -159,17 +159,9 @@ actions:
            "create service nova (compute)", "create public endpoint of nova"]
 """
 
-import traceback
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-try:
-    import openstack
-    HAS_SDK = True
-    SDK_ERROR = None
-except ImportError:
-    HAS_SDK = False
-    SDK_ERROR = traceback.format_exc()
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import connect, openstack, require_sdk
 
 INTERFACES = ("public", "internal", "admin")
 
@@ -270,8 +262,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if not HAS_SDK:
-        module.fail_json(msg=missing_required_lib("openstacksdk"), exception=SDK_ERROR)
+    require_sdk(module)
     auth = module.params["auth"]
     if not auth["auth_url"].startswith(("http://", "https://")):
         module.fail_json(msg="auth.auth_url: %r is not an http(s) URL" % auth["auth_url"])
@@ -279,12 +270,8 @@ def main():
         if not spec["url"].startswith(("http://", "https://")):
             module.fail_json(msg="services[%d].url: %r is not an http(s) URL" % (index, spec["url"]))
     try:
-        conn = openstack.connect(
-            auth_url=auth["auth_url"], username=auth["username"], password=auth["password"],
-            project_name=auth["project_name"], user_domain_name=auth["domain"],
-            project_domain_name=auth["domain"], region_name=module.params["region"],
-            identity_api_version="3", api_timeout=module.params["timeout"], load_yaml_config=False,
-            load_envvars=False)
+        conn = connect(auth["auth_url"], auth["username"], auth["password"], auth["project_name"],
+                       module.params["region"], domain=auth["domain"], timeout=module.params["timeout"])
         identity = Identity(conn, auth["domain"], module.params["region"], module.check_mode)
         for name in module.params["roles"]:
             identity.planned_roles.add(name)

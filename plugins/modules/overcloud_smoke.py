@@ -125,17 +125,10 @@ import shutil
 import subprocess
 import tempfile
 import time
-import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-try:
-    import openstack
-    HAS_SDK = True
-    SDK_ERROR = None
-except ImportError:
-    HAS_SDK = False
-    SDK_ERROR = traceback.format_exc()
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import connect, require_sdk
 
 
 class CheckFailed(Exception):
@@ -151,10 +144,7 @@ class Smoke:
         self.key = os.path.join(self.tmp, "id_ed25519")
 
     def connect(self, user, password, project):
-        return openstack.connect(
-            auth_url=self.p["auth_url"], username=user, password=password, project_name=project,
-            user_domain_name="Default", project_domain_name="Default", region_name=self.p["region"],
-            identity_api_version="3", api_timeout=60, load_yaml_config=False, load_envvars=False)
+        return connect(self.p["auth_url"], user, password, project, self.p["region"])
 
     def check(self, name, action):
         """Run one check; record it; raise CheckFailed to stop the later checks that need it."""
@@ -380,8 +370,7 @@ def main():
         ),
         supports_check_mode=False,
     )
-    if not HAS_SDK:
-        module.fail_json(msg=missing_required_lib("openstacksdk"), exception=SDK_ERROR)
+    require_sdk(module)
     p = module.params
     for field, keys in (("external", ("cidr", "gateway", "pool_start", "pool_end")), ("tenant", ("cidr", "gateway")),
                         ("flavor", ("name", "ram", "vcpus", "disk"))):
