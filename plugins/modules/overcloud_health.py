@@ -12,7 +12,9 @@ version_added: 0.1.0
 description:
   - Asks each API for its version document, Nova for its services and Neutron for its agents, and compares them with
     what the inner cloud should run. Returns C(ready) and, for everything not up yet, one line naming the service, the
-    host and the log file to read. Never changes anything; use it with C(until) to wait.
+    host and the log file to read. Never changes anything.
+  - With O(wait), it asks again every O(delay) seconds until everything is up, and fails at the end of the wait naming
+    what is still down. Its action plugin prints the progress meanwhile (how many of how many are up, what is missing).
 author:
   - nestedcloud.openstack developers (@nestedcloud)
 extends_documentation_fragment:
@@ -64,6 +66,14 @@ options:
     description: Host names per Neutron agent binary that must be alive, for example C(neutron-l3-agent) with C([uc-0001]).
     type: dict
     default: {}
+  wait:
+    description: Seconds to wait for everything to be up; V(0) asks once and returns (C(ready) may be false).
+    type: int
+    default: 0
+  delay:
+    description: Seconds between two rounds of questions while waiting.
+    type: int
+    default: 5
 """
 
 EXAMPLES = r"""
@@ -73,10 +83,13 @@ EXAMPLES = r"""
     apis: {nova: "http://10.22.0.11:8774/"}
     compute_services: {nova-compute: [uc-0002, uc-0003]}
     network_agents: {neutron-linuxbridge-agent: [uc-0001, uc-0002, uc-0003]}
+    wait: 300
+
+- name: Ask once, without waiting
+  nestedcloud.openstack.overcloud_health:
+    auth: {auth_url: "http://10.22.0.11:5000/v3", password: "{{ admin_password }}"}
+    network_agents: {neutron-l3-agent: [uc-0001]}
   register: health
-  until: health.ready
-  retries: 60
-  delay: 5
 """
 
 RETURN = r"""
@@ -95,7 +108,14 @@ waiting_for:
   type: list
   elements: str
   sample: ["nova-compute on uc-0003: not registered (see /var/log/nova/nova-compute.log on uc-0003)"]
+seconds:
+  description: How long it waited.
+  returned: always
+  type: float
+  sample: 41.5
 """
+
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
@@ -148,6 +168,8 @@ def main():
             apis=dict(type="dict", default={}),
             compute_services=dict(type="dict", default={}),
             network_agents=dict(type="dict", default={}),
+            wait=dict(type="int", default=0),
+            delay=dict(type="int", default=5),
         ),
         supports_check_mode=True,
     )
@@ -156,34 +178,55 @@ def main():
         for binary, hosts in module.params[field].items():
             if not isinstance(hosts, list):
                 module.fail_json(msg="%s.%s: expected a list of host names, got %r" % (field, binary, hosts))
+    for field in ("wait", "delay"):
+        if module.params[field] < 0 or (field == "delay" and module.params[field] == 0):
+            module.fail_json(msg="%s: must be %s, got %d" % (field, "positive" if field == "delay" else ">= 0",
+                                                             module.params[field]))
+    start = time.monotonic()
+    while True:
+        passed, total, waiting = check(module.params)
+        elapsed = time.monotonic() - start
+        if not waiting or elapsed + module.params["delay"] > module.params["wait"]:
+            break
+        time.sleep(module.params["delay"])
+    result = dict(changed=False, ready=not waiting, summary="%d of %d up" % (passed, total), waiting_for=waiting,
+                  seconds=round(time.monotonic() - start, 1))
+    if waiting and module.params["wait"]:
+        module.fail_json(msg="the inner cloud is not up after %d s: %s" % (module.params["wait"], "; ".join(waiting)),
+                         **result)
+    module.exit_json(**result)
+
+
+def check(params):
+    """One round of questions: (passed, total, waiting lines)."""
     passed, total, waiting = 0, 0, []
-    for name, url in sorted(module.params["apis"].items()):
+    for name, url in sorted(params["apis"].items()):
         total += 1
         up, detail = api_status(url)
         if up:
             passed += 1
         else:
             waiting.append("%s API at %s: %s (%s)" % (name, url, detail, log_of(name, "the controller")))
-    auth = module.params["auth"]
+    auth = params["auth"]
     services, agents = {}, {}
     try:
         conn = connect(auth["auth_url"], auth["username"], auth["password"], auth["project_name"],
-                       module.params["region"], timeout=15)
-        if module.params["compute_services"]:
+                       params["region"], timeout=15)
+        if params["compute_services"]:
             for service in conn.compute.services():
                 up = service.state == "up" and service.status == "enabled"
                 services[(service.binary, service.host)] = (up, "is %s/%s" % (service.state, service.status))
-        if module.params["network_agents"]:
+        if params["network_agents"]:
             for agent in conn.network.agents():
                 agents[(agent.binary, agent.host)] = (bool(agent.is_alive), "is not alive")
     except openstack.exceptions.SDKException as err:
         waiting.append("the APIs did not answer the health queries: %s" % err)
         total += 1
-    for expected, found, what in ((module.params["compute_services"], services, "Nova service"),
-                                  (module.params["network_agents"], agents, "Neutron agent")):
+    for expected, found, what in ((params["compute_services"], services, "Nova service"),
+                                  (params["network_agents"], agents, "Neutron agent")):
         p, t, w = compare(expected, found, what)
         passed, total, waiting = passed + p, total + t, waiting + w
-    module.exit_json(changed=False, ready=not waiting, summary="%d of %d up" % (passed, total), waiting_for=waiting)
+    return passed, total, waiting
 
 
 if __name__ == "__main__":
