@@ -183,6 +183,7 @@ guest() {
 #!/bin/sh
 case "$1" in
   bound|renew)
+    [ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
     ifconfig "$interface" "$ip" netmask "$subnet" up
     [ -n "$router" ] && { ip route del default 2>/dev/null; ip route add default via "${router%% *}"; }
     [ -n "$dns" ] && echo "nameserver ${dns%% *}" > /etc/resolv.conf ;;
@@ -210,14 +211,16 @@ for i in $(seq 100); do
 done
 [ -n "$drive" ] || { echo "NESTEDCLOUD-GUEST-FAILED no config drive"; exec sh; }
 md=/mnt/openstack/latest/meta_data.json nd=/mnt/openstack/latest/network_data.json
-val() { sed -n "s/.*\"$1\": *\"\{0,1\}\([^\",]*\).*/\1/p" "$2" | head -1; }
+val() { sed -n "s/.*\"$1\": *\"\{0,1\}\([^\",}]*\).*/\1/p" "$2" | head -1 | sed 's/^null$//'; }
 hostname "$(val hostname $md)"
 mac=$(val ethernet_mac_address $nd) mtu=$(val mtu $nd) ip=$(val ip_address $nd) mask=$(val netmask $nd)
 gw=$(val gateway $nd) dns=$(val address $nd)
 dev=""; for n in /sys/class/net/*; do [ "$(cat $n/address)" = "$mac" ] && dev=${n##*/}; done
-ip link set "$dev" mtu "$mtu" up
+# Nova leaves the MTU out (null) of network_data.json unless it knows it: DHCP's option 26 then gives it
+ip link set "$dev" up
+[ -n "$mtu" ] && ip link set "$dev" mtu "$mtu"
 if grep -q '"ipv4_dhcp"' $nd; then
-  udhcpc -i "$dev" -t 20 -T 2 -n -q -s /usr/share/udhcpc/default.script >/dev/null 2>&1 || echo "NESTEDCLOUD-GUEST-FAILED dhcp"
+  udhcpc -i "$dev" -t 20 -T 2 -n -q -O mtu -s /usr/share/udhcpc/default.script >/dev/null 2>&1 || echo "NESTEDCLOUD-GUEST-FAILED dhcp"
   ip=$(ip -4 -o addr show dev "$dev" | awk '{print $4}' | head -1) mask=""
 else
   ifconfig "$dev" "$ip" netmask "$mask" up
@@ -230,7 +233,8 @@ mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 [ -s /root/.ssh/authorized_keys ] && dropbear -R -E -p 22 2>/dev/null
 for n in /sys/class/net/*; do ip link set "${n##*/}" up; done
 mkdir -p /www && echo "$(hostname) $ip" > /www/index.html && httpd -p 80 -h /www
-echo "NESTEDCLOUD-GUEST-READY $(hostname) $dev $ip/$mask mtu $mtu uptime $(cut -d' ' -f1 /proc/uptime)"
+mtu=$(cat /sys/class/net/$dev/mtu)
+echo "NESTEDCLOUD-GUEST-READY $(hostname) $dev $ip${mask:+/$mask} mtu $mtu uptime $(cut -d' ' -f1 /proc/uptime)"
 exec sh
 INIT
   chmod +x "$work/initrd/init"
