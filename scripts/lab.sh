@@ -23,6 +23,15 @@ log() { printf '[lab %4ss] %s\n' "$(($(uptime_s) - T0))" "$*" | tee -a "$STATE/t
 # time one step: step NAME COMMAND...
 step() { local name=$1 s; shift; s=$(uptime_s); "$@"; log "$name: $(($(uptime_s) - s)) s"; }
 
+# The tenant VM's image: the tests' tiny guest, served by the web server of the "outside" namespace, so that r0
+# downloads it by URL as it would fetch CirrOS on a real cloud.
+publish_guest() {
+  NC_LAB_GUEST=$("$HOSTS" tenant-guest)
+  export NC_LAB_GUEST
+  local www=${NC_HOSTS_STATE:-/tmp/nestedcloud-hosts}/$LAB-www/${NC_LAB_GUEST##*/}
+  mkdir -p "$www" && cp -lf "$NC_LAB_GUEST"/vmlinuz "$NC_LAB_GUEST"/initrd.gz "$www/"
+}
+
 playbook() { (cd "$TOP" && ansible-playbook "$@" ${NC_LAB_ARGS:-}); }
 
 hosts_up() {
@@ -40,11 +49,13 @@ hosts_up() {
   r0ip=$(printf '%s\n' "${specs[@]}" | sed -n 's/^r0=//p')
   NC_UNDERLAY_MTU=$mtu "$HOSTS" net up "$LAB" "${specs[@]}"
   "$HOSTS" outside up "$LAB" "$fip=$r0ip"
-  # the inner cloud's network agents make namespaces: only the uc- hosts get CAP_SYS_ADMIN (never privileged)
+  # The inner cloud's services need, on the uc- hosts only, what root has on a real server (never privileged, never
+  # SYS_TIME): SYS_ADMIN for network namespaces; oslo.privsep daemons drop to a fixed capability set and die when one
+  # is outside the bounding set - Neutron's default context adds DAC_READ_SEARCH and SYS_PTRACE, Nova's DAC_READ_SEARCH.
   for name in "${names[@]}"; do
     podman container exists "$LAB-$name" && continue
     local caps=NET_ADMIN,NET_RAW
-    [ "$name" = r0 ] || caps=$caps,SYS_ADMIN
+    [ "$name" = r0 ] || caps=$caps,SYS_ADMIN,DAC_READ_SEARCH,SYS_PTRACE
     NC_HOST_CAPS=$caps "$HOSTS" run "$LAB" "$name"
     # what cloud-init does on a real server: the keypair's public key for root
     podman exec -i "$LAB-$name" sh -c 'umask 077; mkdir -p /root/.ssh; cat > /root/.ssh/authorized_keys' < "$KEY.pub"
@@ -67,21 +78,20 @@ CFG
 cmd_up() {
   mkdir -p "$STATE"
   : > "$STATE/timings.log"
+  rm -f "$HOME/.nestedcloud/$LAB"/smoke-report.*   # a report of an earlier lab must not pass for this one
   KEY=$HOME/.nestedcloud/$LAB/id_ed25519
   step "packages and image" bash -c "'$HOSTS' install && '$HOSTS' image && '$HOSTS' relay start"
-  NC_LAB_GUEST=$("$HOSTS" tenant-guest)
-  export NC_LAB_GUEST
   step "local undercloud" env UC_AGENTS="dhcp l3" "$TOP/tests/undercloud/undercloud.sh" up
   step "layer undercloud (outer resources)" playbook playbooks/undercloud.yml
   step "test hosts for r0 and the uc- servers" hosts_up
+  publish_guest
   step "site.yml" playbook site.yml | tee "$STATE/site.log"
   log "up: ssh -F $STATE/ssh_config root@<r0's floating IP>; the smoke report is in $STATE"
 }
 
 cmd_again() {
   KEY=$HOME/.nestedcloud/$LAB/id_ed25519
-  NC_LAB_GUEST=$("$HOSTS" tenant-guest)
-  export NC_LAB_GUEST
+  publish_guest
   step "site.yml again" playbook site.yml
 }
 

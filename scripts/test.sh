@@ -110,8 +110,6 @@ tier_hosts() {
   return "$rc"
 }
 
-# ansible-test sanity in a temporary ansible_collections/nestedcloud/openstack tree, outside this
-# checkout (inside it, ansible-test would ask git and skip every git-ignored file).
 # The main job: `make lab` (local undercloud, test hosts, site.yml end to end with the smoke test), then site.yml
 # again, which must change nothing on any host, then the lab's own checks; the lab is removed afterwards.
 tier_lab() {
@@ -127,6 +125,8 @@ tier_lab() {
   return "$rc"
 }
 
+# ansible-test sanity in a temporary ansible_collections/nestedcloud/openstack tree, outside this
+# checkout (inside it, ansible-test would ask git and skip every git-ignored file).
 tier_sanity() {
   local tmp tree pipver log rc
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/nestedcloud-sanity.XXXXXX")

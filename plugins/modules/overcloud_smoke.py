@@ -64,7 +64,9 @@ options:
     required: true
   image:
     description: The test image - either C(file) (a disk image on this host, with C(format)), or C(kernel) and
-      C(initrd) (files on this host) for direct kernel boot of a tiny image with an empty root disk.
+      C(initrd) (files on this host) for direct kernel boot of a tiny image with an empty root disk; C(cmdline) is then
+      its kernel command line (Glance's C(os_command_line), default C(console=tty0 console=ttyS0) so that the console log
+      shows the init's output).
     type: dict
     required: true
   flavor:
@@ -98,6 +100,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+passed:
+  description: Whether every check passed (false as well when no check ran). Use this, not C(failed), after C(failed_when).
+  returned: always
+  type: bool
+  sample: true
 checks:
   description: Every check in order, with its result, its duration in seconds and what was seen.
   returned: always
@@ -237,7 +244,8 @@ class Smoke:
             with open(root, "wb") as handle:
                 handle.truncate(1024 * 1024)
             made = conn.create_image(name, filename=root, disk_format="raw", container_format="bare", wait=True,
-                                     kernel_id=images["kernel"].id, ramdisk_id=images["initrd"].id)
+                                     kernel_id=images["kernel"].id, ramdisk_id=images["initrd"].id,
+                                     os_command_line=image.get("cmdline") or "console=tty0 console=ttyS0")
         else:
             made = conn.create_image(name, filename=image["file"], disk_format=image.get("format", "qcow2"),
                                      container_format="bare", wait=True)
@@ -276,8 +284,8 @@ class Smoke:
                                             networks=[{"uuid": self.net.id}], key_name=self.keypair.name,
                                             security_groups=[{"name": self.group.name}])
         self.server = server
-        self.made("VM", lambda: conn.compute.delete_server(server) and None)
-        self.cleanup.insert(0, ("VM gone", lambda: conn.compute.wait_for_delete(server, wait=300)))
+        # gone, not just asked to go: its port holds the security group and the network
+        self.made("VM", lambda: (conn.compute.delete_server(server), conn.compute.wait_for_delete(server, wait=300)))
 
         def active():
             current = conn.compute.get_server(server.id)
@@ -285,7 +293,7 @@ class Smoke:
                 raise RuntimeError("ERROR: %s" % (current.fault or {}).get("message", "no fault"))
             return current.status == "ACTIVE", current.status
         self.wait("ACTIVE", active, self.p["timeout"])
-        current = conn.compute.get_server(server.id)
+        current = self.admin.compute.get_server(server.id)  # only admins see the host
         return "on %s" % (current.compute_host or current.hypervisor_hostname or "a compute host")
 
     def floating_ip(self):
@@ -342,13 +350,14 @@ class Smoke:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def tear_down(self):
-        errors = []
+        errors, start = [], time.monotonic()
         for what, undo in reversed(self.cleanup):
             try:
                 undo()
             except Exception as err:  # pylint: disable=broad-except
                 errors.append("%s: %s" % (what, err))
-        self.checks.append({"name": "cleanup", "ok": not errors, "seconds": 0, "detail": "; ".join(errors) or
+        self.checks.append({"name": "cleanup", "ok": not errors, "seconds": round(time.monotonic() - start, 1),
+                            "detail": "; ".join(errors) or
                             "deleted %d resources" % len(self.created)})
 
 
@@ -387,8 +396,9 @@ def main():
     smoke = Smoke(module)
     smoke.run()
     # what it made is gone again unless keep: only then has anything changed
-    result = dict(changed=bool(p["keep"] and smoke.created), checks=smoke.checks, mtu=smoke.mtu, created=smoke.created)
     failed = [c["name"] for c in smoke.checks if not c["ok"]]
+    result = dict(changed=bool(p["keep"] and smoke.created), passed=bool(smoke.checks) and not failed, checks=smoke.checks,
+                  mtu=smoke.mtu, created=smoke.created)
     if failed:
         module.fail_json(msg="smoke test failed: %s" % ", ".join(failed), console=smoke.console, **result)
     module.exit_json(**result)
