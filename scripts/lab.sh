@@ -5,8 +5,10 @@
 #          r0 and each uc- server at the address Neutron gave its port, with the lab's key, and r0 is reached
 #          through its floating IP from the "outside" namespace; then the real site.yml runs end to end.
 #   again  site.yml once more (it must change nothing)
+#   figures [FILE]  step and layer times, memory of each host and the smoke report, as Markdown
 #   down   remove the test hosts, their namespaces and the local undercloud
-# Environment: NC_LAB_STATE (default /tmp/nestedcloud-lab); extra arguments go to ansible-playbook.
+# Environment: NC_LAB_STATE (default /tmp/nestedcloud-lab); NC_LAB_ARGS, more arguments for ansible-playbook;
+# NC_LAB_INTERRUPT, a task name pattern: `up` interrupts its first site.yml there and runs it again (resume test).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 STATE=${NC_LAB_STATE:-/tmp/nestedcloud-lab}
@@ -78,21 +80,98 @@ CFG
 cmd_up() {
   mkdir -p "$STATE"
   : > "$STATE/timings.log"
-  rm -f "$HOME/.nestedcloud/$LAB"/smoke-report.*   # a report of an earlier lab must not pass for this one
+  rm -f "$HOME/.nestedcloud/$LAB"/smoke-report.* "$STATE"/{interrupted,site,again}.log  # nothing of an earlier lab
   KEY=$HOME/.nestedcloud/$LAB/id_ed25519
   step "packages and image" bash -c "'$HOSTS' install && '$HOSTS' image && '$HOSTS' relay start"
   step "local undercloud" env UC_AGENTS="dhcp l3" "$TOP/tests/undercloud/undercloud.sh" up
   step "layer undercloud (outer resources)" playbook playbooks/undercloud.yml
   step "test hosts for r0 and the uc- servers" hosts_up
   publish_guest
-  step "site.yml" playbook site.yml | tee "$STATE/site.log"
-  log "up: ssh -F $STATE/ssh_config root@<r0's floating IP>; the smoke report is in $STATE"
+  step "site.yml" site_first
+  log "up: ssh -F $STATE/ssh_config root@<r0's floating IP>; the smoke report is in $HOME/.nestedcloud/$LAB"
 }
 
 cmd_again() {
   KEY=$HOME/.nestedcloud/$LAB/id_ed25519
   publish_guest
-  step "site.yml again" playbook site.yml
+  step "site.yml again" playbook site.yml | tee "$STATE/again.log"
+  return "${PIPESTATUS[0]}"
+}
+
+# NC_LAB_INTERRUPT=PATTERN: the first site.yml is stopped as by Ctrl-C when a task matching PATTERN starts, then
+# site.yml runs again from the start and must converge (a run interrupted in any layer resumes).
+site_first() {
+  if [ -z "${NC_LAB_INTERRUPT:-}" ]; then
+    playbook site.yml | tee "$STATE/site.log"
+    return "${PIPESTATUS[0]}"
+  fi
+  local pid task
+  log "site.yml, interrupted at the first task matching '$NC_LAB_INTERRUPT' (output in $STATE/interrupted.log)"
+  setsid bash -c 'cd "$1" && exec ansible-playbook site.yml' _ "$TOP" > "$STATE/interrupted.log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    task=$(grep -E "^TASK \[.*(${NC_LAB_INTERRUPT})" "$STATE/interrupted.log" | head -1 || true)
+    if [ -n "$task" ]; then
+      sleep 3   # let the task get going on the hosts
+      kill -INT -- "-$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 1
+  done
+  wait "$pid" || true
+  [ -n "$task" ] || { log "site.yml ended before any task matched '$NC_LAB_INTERRUPT'"; return 1; }
+  log "site.yml interrupted (SIGINT) at: ${task%% \**}"
+  playbook site.yml | tee "$STATE/site.log"
+  return "${PIPESTATUS[0]}"
+}
+
+# Figures of the lab as it is now: what each step took, each layer of site.yml, the smoke report, and memory.
+cmd_figures() {
+  local out=${1:-$STATE/figures.md} name log
+  {
+    echo "# Figures of the local lab"
+    echo
+    echo "Made by \`scripts/lab.sh figures\` ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo))."
+    echo
+    echo "## Steps of \`make lab\` and the tests' re-run"
+    echo
+    echo '```'
+    cat "$STATE/timings.log"
+    echo '```'
+    for log in interrupted site again; do
+      [ -s "$STATE/$log.log" ] || continue
+      case $log in
+        interrupted) name="the first site.yml, interrupted on purpose (NC_LAB_INTERRUPT)" ;;
+        site) name="site.yml$([ -s "$STATE/interrupted.log" ] && echo ", resumed after the interruption" || echo ", first run")" ;;
+        again) name="site.yml again (must change nothing)" ;;
+      esac
+      echo
+      echo "## Layers: $name"
+      echo
+      python3 "$TOP/tests/lab/layer_times.py" "$STATE/$log.log"
+    done
+    echo
+    echo "## Memory"
+    echo
+    echo "Memory of each test host's cgroup (processes and page cache), and the resident memory of its processes."
+    echo
+    echo "| host | role | cgroup | processes (RSS) | largest processes (RSS, MiB) |"
+    echo "|---|---|---:|---:|---|"
+    for name in $(podman ps --format '{{.Names}}' | grep "^$LAB-" | sort); do
+      local role=jumphost
+      case $name in *uc-0001) role="controller (+ network node)" ;; *uc-0*) role=compute ;; esac
+      printf '| %s | %s | %s | %s MiB | %s |\n' "${name#"$LAB"-}" "$role" \
+        "$(podman stats --no-stream --format '{{.MemUsage}}' "$name" | cut -d/ -f1 | tr -d ' ')" \
+        "$(podman exec "$name" ps -eo rss= | awk '{s+=$1} END {printf "%.0f", s/1024}')" \
+        "$(podman exec "$name" ps -eo rss=,comm= | awk '{s[$2]+=$1} END {for (c in s) printf "%d %s\n", s[c]/1024, c}' \
+           | sort -rn | head -6 | awk '{printf "%s%s %s", (NR>1?", ":""), $2, $1}')"
+    done
+    if [ -s "$HOME/.nestedcloud/$LAB/smoke-report.md" ]; then
+      echo
+      sed 's/^#/##/' "$HOME/.nestedcloud/$LAB/smoke-report.md"
+    fi
+  } > "$out"
+  log "figures: $out"
 }
 
 cmd_down() {
@@ -108,6 +187,7 @@ mkdir -p "$STATE"
 case "${1:-}" in
   up) cmd_up ;;
   again) cmd_again ;;
+  figures) shift; cmd_figures "$@" ;;
   down) cmd_down ;;
   *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -63,9 +63,14 @@ def test_openstack_cli_on_r0_sees_the_inner_cloud():
 
 def test_smoke_left_nothing_behind():
     rc, out, err = on("r0", ". /root/openrc && openstack server list --all-projects -f value -c Name && "
-                            "openstack network list -f value -c Name && openstack project list -f value -c Name")
+                            "openstack network list -f value -c Name && openstack project list -f value -c Name && "
+                            "openstack router list -f value -c Name && openstack image list -f value -c Name && "
+                            "openstack security group list -f value -c Name && openstack user list -f value -c Name")
     assert rc == 0, err
     assert "smoke" not in out
+    rc, out, err = on("r0", ". /root/openrc && openstack floating ip list -f value -c 'Floating IP Address' && "
+                            "openstack port list --device-owner compute:nova -f value -c ID")
+    assert rc == 0 and out.strip() == "", (out, err)
 
 
 def test_passwords_are_private_and_never_printed():
