@@ -5,6 +5,7 @@
 #          r0 and each uc- server at the address Neutron gave its port, with the lab's key, and r0 is reached
 #          through its floating IP from the "outside" namespace; then the real site.yml runs end to end.
 #   again  site.yml once more (it must change nothing)
+#   smoke [ARGS]  the smoke layer alone (playbooks/smoke.yml), e.g. `smoke -e smoke_keep=true`
 #   figures [FILE]  step and layer times, memory of each host and the smoke report, as Markdown
 #   down   remove the test hosts, their namespaces and the local undercloud
 # Environment: NC_LAB_STATE (default /tmp/nestedcloud-lab); NC_LAB_ARGS, more arguments for ansible-playbook;
@@ -187,6 +188,7 @@ mkdir -p "$STATE"
 case "${1:-}" in
   up) cmd_up ;;
   again) cmd_again ;;
+  smoke) shift; publish_guest; playbook playbooks/smoke.yml "$@" ;;
   figures) shift; cmd_figures "$@" ;;
   down) cmd_down ;;
   *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;

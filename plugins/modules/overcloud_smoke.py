@@ -190,20 +190,53 @@ class Smoke:
         raise RuntimeError("%s: not after %d s (%s)" % (what, timeout, last))
 
     # --- the admin's part -------------------------------------------------------------------------------------
+    def sweep(self):
+        """Remove what an earlier, interrupted run left in the test's project, so that this run starts clean."""
+        admin = self.admin = self.connect("admin", self.p["admin_password"], "admin")
+        project = admin.identity.find_project(self.p["name"], domain_id="default")
+        if project is None:
+            return "nothing left by an earlier run"
+        gone = []
+        servers = list(admin.compute.servers(all_projects=True, project_id=project.id))
+        for server in servers:
+            admin.compute.delete_server(server)
+        for server in servers:
+            admin.compute.wait_for_delete(server, wait=300)
+            gone.append("VM %s" % server.name)
+        for fip in admin.network.ips(project_id=project.id):
+            admin.network.delete_ip(fip)
+            gone.append("floating IP %s" % fip.floating_ip_address)
+        for router in admin.network.routers(project_id=project.id):
+            for port in admin.network.ports(device_id=router.id, device_owner="network:router_interface"):
+                admin.network.remove_interface_from_router(router, port_id=port.id)
+            admin.network.delete_router(router)
+            gone.append("router %s" % router.name)
+        for net in admin.network.networks(project_id=project.id):
+            admin.network.delete_network(net)
+            gone.append("network %s" % net.name)
+        for group in admin.network.security_groups(project_id=project.id):
+            if group.name != "default":
+                admin.network.delete_security_group(group)
+                gone.append("security group %s" % group.name)
+        for image in admin.image.images(owner=project.id):
+            admin.image.delete_image(image)
+            gone.append("image %s" % image.name)
+        return "removed what an earlier run left: %s" % (", ".join(gone) or "nothing but the project")
+
     def admin_setup(self):
-        admin = self.connect("admin", self.p["admin_password"], "admin")
+        admin = self.admin
         name = self.p["name"]
         project = admin.identity.find_project(name, domain_id="default")
         if project is None:
             project = admin.identity.create_project(name=name, domain_id="default", description="nestedcloud smoke test")
-            self.made("project %s" % name, lambda: admin.identity.delete_project(project))
+        self.made("project %s" % name, lambda: admin.identity.delete_project(project))
         user = admin.identity.find_user(name, domain_id="default")
         if user is None:
             user = admin.identity.create_user(name=name, password=self.p["user_password"], domain_id="default",
                                               default_project_id=project.id)
-            self.made("user %s" % name, lambda: admin.identity.delete_user(user))
         else:
             admin.identity.update_user(user, password=self.p["user_password"])
+        self.made("user %s" % name, lambda: admin.identity.delete_user(user))
         member = admin.identity.find_role("member", ignore_missing=False)
         if not admin.identity.validate_user_has_project_role(project, user, member):
             admin.identity.assign_project_role_to_user(project, user, member)
@@ -219,12 +252,12 @@ class Smoke:
             net = admin.network.create_network(name="%s-external" % name, is_router_external=True,
                                                provider_network_type="flat",
                                                provider_physical_network=ext.get("physnet", "external"))
-            self.made("external network", lambda: admin.network.delete_network(net))
             admin.network.create_subnet(network_id=net.id, name="%s-external" % name, ip_version=4, cidr=ext["cidr"],
                                         gateway_ip=ext["gateway"], enable_dhcp=False,
                                         allocation_pools=[{"start": ext["pool_start"], "end": ext["pool_end"]}])
+        self.made("external network", lambda: admin.network.delete_network(net))
         self.mtu["inner_external"] = admin.network.get_network(net.id).mtu
-        self.admin, self.external = admin, net
+        self.external = net
         return "project, member user, flavor %s, external network %s (MTU %s)" % (
             spec["name"], ext["cidr"], self.mtu["inner_external"])
 
@@ -270,6 +303,8 @@ class Smoke:
         rc, out = self.run_cmd(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", self.key])
         if rc:
             raise RuntimeError("ssh-keygen: %s" % out)
+        if conn.compute.find_keypair(name) is not None:  # an earlier run's: its private key is gone with that run
+            conn.compute.delete_keypair(name)
         with open(self.key + ".pub") as handle:
             keypair = conn.compute.create_keypair(name=name, public_key=handle.read().strip())
         self.made("keypair", lambda: conn.compute.delete_keypair(keypair))
@@ -328,6 +363,7 @@ class Smoke:
 
     def run(self):
         try:
+            self.check("leftovers of an earlier run", self.sweep)
             self.check("inner cloud set up as admin", self.admin_setup)
             self.check("tenant resources as an ordinary member", self.user_setup)
             self.check("VM ACTIVE", self.boot)

@@ -89,3 +89,21 @@ def test_passwords_are_private_and_never_printed():
             text = handle.read()
         for name, value in secrets.items():
             assert value not in text, "the %s password appears in %s" % (name, path)
+
+
+def test_a_smoke_run_sweeps_what_an_earlier_one_left():
+    """A kept (or interrupted) smoke run leaves its VM, networks, router...; the next run removes them first."""
+    lab = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "lab.sh")
+    kept = subprocess.run([lab, "smoke", "-e", "smoke_keep=true"], capture_output=True, text=True, check=False)
+    assert kept.returncode == 0, kept.stdout[-3000:]
+    rc, out, err = on("r0", ". /root/openrc && openstack server list --all-projects -f value -c Name")
+    assert "smoke-vm" in out, (out, err)
+    again = subprocess.run([lab, "smoke"], capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stdout[-3000:]
+    with open(REPORT) as handle:
+        first = json.load(handle)["checks"][0]
+    assert first["name"] == "leftovers of an earlier run" and first["ok"], first
+    for leftover in ("VM smoke-vm", "floating IP", "router smoke", "network smoke-tenant", "security group smoke",
+                     "image smoke"):
+        assert leftover in first["detail"], first
+    test_smoke_left_nothing_behind()
