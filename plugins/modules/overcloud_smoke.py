@@ -229,7 +229,13 @@ class Smoke:
         project = admin.identity.find_project(name, domain_id="default")
         if project is None:
             project = admin.identity.create_project(name=name, domain_id="default", description="nestedcloud smoke test")
-        self.made("project %s" % name, lambda: admin.identity.delete_project(project))
+
+        def drop_project():
+            # Neutron keeps a project's security groups (its "default" one too) after Keystone deletes the project
+            for group in admin.network.security_groups(project_id=project.id):
+                admin.network.delete_security_group(group)
+            admin.identity.delete_project(project)
+        self.made("project %s" % name, drop_project)
         user = admin.identity.find_user(name, domain_id="default")
         if user is None:
             user = admin.identity.create_user(name=name, password=self.p["user_password"], domain_id="default",

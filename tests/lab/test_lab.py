@@ -71,6 +71,12 @@ def test_smoke_left_nothing_behind():
     rc, out, err = on("r0", ". /root/openrc && openstack floating ip list -f value -c 'Floating IP Address' && "
                             "openstack port list --device-owner compute:nova -f value -c ID")
     assert rc == 0 and out.strip() == "", (out, err)
+    # no security group outlives its project (Neutron keeps them when Keystone deletes the project)
+    rc, out, err = on("r0", ". /root/openrc && openstack security group list -f value -c Project && echo -- && "
+                            "openstack project list -f value -c ID")
+    assert rc == 0, err
+    groups, projects = out.split("--")
+    assert set(groups.split()) <= set(projects.split()), out
 
 
 def test_passwords_are_private_and_never_printed():
