@@ -1,0 +1,44 @@
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The overcloud role's per-distribution settings name the same things, and every service a handler restarts runs."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import yaml
+
+VARS = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "overcloud", "vars")
+DISTRIBUTIONS = ("Debian", "Ubuntu")
+
+
+def load(name):
+    with open(os.path.join(VARS, name + ".yml")) as handle:
+        return yaml.safe_load(handle)
+
+
+def test_same_settings_for_every_distribution():
+    keys = {name: set(load(name)) - {"_overcloud_uca_default"} for name in DISTRIBUTIONS}
+    assert keys["Debian"] == keys["Ubuntu"]
+
+
+@pytest.mark.parametrize("name", DISTRIBUTIONS)
+def test_handlers_restart_only_services_that_run(name):
+    settings = load(name)
+    restart = settings["_overcloud_restart"]
+    assert set(restart) == {"keystone", "glance", "placement", "nova_controller", "nova_compute",
+                            "neutron_controller", "neutron_compute"}
+    for topic, services in restart.items():
+        running = settings["_overcloud_compute_services"] if topic.endswith("_compute") else \
+            settings["_overcloud_controller_services"]
+        assert set(services) <= set(running), (name, topic)
+    assert settings["_overcloud_keystone_service"] in settings["_overcloud_controller_services"]
+    # every service that runs is installed by a package of that name, or comes with the one that provides it
+    for service in settings["_overcloud_compute_services"]:
+        assert service in settings["_overcloud_compute_packages"], (name, service)
+
+
+def test_ubuntu_cloud_archive_defaults():
+    assert load("Ubuntu")["_overcloud_uca_default"] == {"jammy": "caracal", "noble": ""}
+    assert "_overcloud_uca_default" not in load("Debian")
