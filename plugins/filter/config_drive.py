@@ -6,11 +6,9 @@
 from __future__ import annotations
 
 import ipaddress
-import uuid
-
 from ansible.errors import AnsibleFilterError
 
-NAMESPACE = uuid.UUID("6f1d2a52-0b7e-4c4e-9a59-6e6573746564")  # fixed: the same VM always gets the same UUID
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_maas import nested_uuid
 
 
 def _network_data(host, plan):
@@ -36,7 +34,7 @@ def config_drive(plan, name, public_keys=None, proxy=None):
         if host.get("kind") != "nested":
             raise AnsibleFilterError("config_drive: %s is not an oc- VM of the plan (it is a %s host)"
                                      % (name, host.get("kind")))
-        vm_uuid = str(uuid.uuid5(NAMESPACE, "%s/%s" % (plan["name"], name)))
+        vm_uuid = host.get("uuid") or nested_uuid(plan["name"], name)
         keys = list(public_keys or [])
         meta = {"uuid": vm_uuid, "name": name, "hostname": host["fqdn"], "availability_zone": "nova",
                 "launch_index": 0, "public_keys": {"key-%d" % i: key for i, key in enumerate(keys)}}

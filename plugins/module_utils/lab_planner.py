@@ -21,6 +21,10 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_addressi
     parse_ip,
     parse_source_cidr,
 )
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_maas import (
+    maas_juju_plan,
+    nested_uuid,
+)
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_placement import (
     host_slots,
     place,
@@ -187,6 +191,7 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
     for n, oc in enumerate(oc_names, start=1):
         hosts[oc] = {
             "name": oc, "kind": "nested", "fqdn": "%s.%s" % (oc, domain), "hypervisor": placement[oc],
+            "uuid": nested_uuid(name, oc),
             "overlay_ip": overlay_ip[oc], "gateway": overlay_gw,
             "ram_mb": vm["ram_mb"], "vcpus": vm["vcpus"], "disk_gb": vm["disk_gb"],
             "nics": [
@@ -200,6 +205,8 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
         for member in members:
             hosts[member].setdefault("groups", []).append(group)
 
+    maas_juju = (maas_juju_plan(lab, overlay, overlay_ip, groups, placement, mtu, hosts)
+                 if lab["overcloud"]["kind"] == "maas_juju" else None)
     inner_dns = lab["inner"]["dns_nameservers"] or [ext_gw]
     return {
         "name": name,
@@ -237,6 +244,7 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
         "hosts": hosts,
         "groups": groups,
         "placement": placement,
+        "maas_juju": maas_juju,
         "resources": _resources(lab),
         "notes": placement_notes + _notes(lab, ssh_sources, mtu_source),
     }

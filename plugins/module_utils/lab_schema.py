@@ -189,6 +189,8 @@ SCHEMA = {
                       choices=["packaged", "maas_juju"]),
         "hosts": Field("choice", "Where it runs: on the uc- hosts (two levels) or the oc- VMs (three levels).",
                        default="undercloud", choices=["undercloud", "nested"]),
+        "ceph_disk_gb": Field("int", "maas_juju: the Ceph OSD disk (vdb) of each oc- VM that carries the OpenStack "
+                              "bundle, in GiB.", default=20, minimum=10, maximum=65536),
     }),
     "inner": Field("dict", "Networks created inside the inner cloud.", children={
         "external_cidr": _net("Inner external (provider, flat) range on the overlay", "10.44.0.0/16"),
