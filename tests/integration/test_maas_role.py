@@ -1,0 +1,82 @@
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The maas role's API part, run by ansible-playbook against the contract test server (tests/maas/fake_maas.py):
+the order of its calls (proxy before the image import, ranges before DHCP), progress while the import runs,
+check mode, and a second run that writes nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from tests.maas.fake_maas import API_KEY, FakeMaas, serve
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LAB = {"name": "lab1", "cloud": "c", "undercloud_count": 3, "nested_vms": {"count": 5},
+       "overcloud": {"kind": "maas_juju", "hosts": "nested"}}
+
+
+@pytest.fixture
+def maas():
+    state = FakeMaas()
+    server, url = serve(state)
+    state.url = url
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def play(maas, *options):
+    plan = build_plan(LAB)
+    with tempfile.TemporaryDirectory() as tmp:
+        extra = os.path.join(tmp, "vars.json")
+        with open(extra, "w") as handle:
+            json.dump({"maas_plan": plan, "maas_install": False, "maas_url": maas.url, "maas_api_key": API_KEY,
+                       "maas_import_timeout": 120, "maas_import_poll_delay": 1}, handle)
+        book = os.path.join(tmp, "maas.yml")
+        with open(book, "w") as handle:
+            json.dump([{"hosts": "localhost", "gather_facts": False,
+                        "roles": [{"role": "nestedcloud.openstack.maas"}]}], handle)
+        cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), book, "-e", "@" + extra] + list(options)
+        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+        run = subprocess.run(cmd, cwd=TOP, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    return run.stdout
+
+
+def recap(out):
+    line = [row for row in out.splitlines() if row.startswith("localhost") and "ok=" in row][-1]
+    return dict(field.split("=") for field in line.split(":", 1)[1].split())
+
+
+def test_first_run_sets_the_proxy_before_the_import_and_dhcp_after_the_ranges(maas):
+    out = play(maas)
+    writes = [(method, path, op, data.get("name")) for method, path, op, data in maas.writes()]
+    order = [w[3] or w[2] or w[1] for w in writes]
+    assert order.index("http_proxy") < order.index("import")
+    assert [w for w in writes if w[2] == "set_config"][0][3] == "http_proxy"  # the proxy is the very first setting
+    assert max(i for i, w in enumerate(writes) if w[2] == "set_config") < order.index("import")
+    assert order.index("import") < order.index("ipranges/") < order.index("fabrics/0/vlans/0/")
+    assert maas.config["http_proxy"] == "http://10.33.0.1:3128/" and maas.config["upstream_dns"] == "10.33.0.1"
+    assert maas.config["node_timeout"] == 60 and maas.config["ntp_external_only"] is True
+    assert maas.subnets[0]["vlan"]["dhcp_on"] and maas.subnets[0]["vlan"]["mtu"] == 1400
+    assert "boot images: 0 of 1 synced, importing" in out  # progress while the import runs
+    assert "ubuntu/noble amd64/ga-24.04 at" in out
+    assert int(recap(out)["changed"]) == 3
+    assert API_KEY.split(":")[2] not in out
+
+
+def test_second_run_writes_nothing_and_check_mode_never_writes(maas):
+    checked = play(maas, "--check")
+    assert maas.writes() == [] and int(recap(checked)["failed"]) == 0
+    play(maas)
+    before = len(maas.writes())
+    out = play(maas)
+    assert len(maas.writes()) == before
+    assert recap(out)["changed"] == "0"
