@@ -135,7 +135,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import connect, require_sdk
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import connect, openstack, require_sdk
 
 
 class CheckFailed(Exception):
@@ -236,12 +236,7 @@ class Smoke:
                 admin.network.delete_security_group(group)
             admin.identity.delete_project(project)
         self.made("project %s" % name, drop_project)
-        user = admin.identity.find_user(name, domain_id="default")
-        if user is None:
-            user = admin.identity.create_user(name=name, password=self.p["user_password"], domain_id="default",
-                                              default_project_id=project.id)
-        else:
-            admin.identity.update_user(user, password=self.p["user_password"])
+        user = self.ensure_user(project)
         self.made("user %s" % name, lambda: admin.identity.delete_user(user))
         member = admin.identity.find_role("member", ignore_missing=False)
         if not admin.identity.validate_user_has_project_role(project, user, member):
@@ -266,6 +261,27 @@ class Smoke:
         self.external = net
         return "project, member user, flavor %s, external network %s (MTU %s)" % (
             spec["name"], ext["cidr"], self.mtu["inner_external"])
+
+    def password_works(self):
+        try:
+            self.connect(self.p["name"], self.p["user_password"], self.p["name"]).authorize()
+            return True
+        except openstack.exceptions.SDKException:
+            return False
+
+    def ensure_user(self, project):
+        """The test's user, with the password it was given. A user kept from an earlier run keeps its password when
+        that still works: Keystone revokes a user's tokens on every password change, and it compares token times in
+        whole seconds, so a token issued in the same second as the change is refused as revoked (HTTP 401)."""
+        admin, name = self.admin, self.p["name"]
+        user = admin.identity.find_user(name, domain_id="default")
+        if user is None:
+            return admin.identity.create_user(name=name, password=self.p["user_password"], domain_id="default",
+                                              default_project_id=project.id)
+        if not self.password_works():
+            admin.identity.update_user(user, password=self.p["user_password"])
+            time.sleep(1.1)  # Keystone's clock is past the revocation's second when this returns + 1 s
+        return user
 
     # --- the user's part --------------------------------------------------------------------------------------
     def user_setup(self):
