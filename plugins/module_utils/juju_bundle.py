@@ -54,6 +54,7 @@ def overlay(base, plan, virt_infos):
     ceph = [disk for machine in section["machines"] if machine["name"] in juju["openstack_machines"]
             for disk in machine["disks"] if disk.get("purpose") == "ceph"]
     replicas = min(3, machines)
+    mons = base["applications"].get("ceph-mon", {}).get("num_units", 3)
     apps = {}
     for name, app in base["applications"].items():
         changes = {}
@@ -71,8 +72,7 @@ def overlay(base, plan, virt_infos):
         "ovn-chassis": {"ovn-bridge-mappings": "physnet1:br-ex",
                         "bridge-interface-mappings": " ".join("br-ex:%s" % mac for mac in juju["data_macs"])},
         "ceph-osd": {"osd-devices": " ".join(sorted({"/dev/%s" % disk["dev"] for disk in ceph}))},
-        "ceph-mon": {"expected-osd-count": machines, "monitor-count": min(3, base["applications"]["ceph-mon"]
-                                                                           .get("num_units", 3))},
+        "ceph-mon": {"expected-osd-count": machines, "monitor-count": min(3, mons)},
     }
     for name, values in options.items():
         if name in base["applications"]:
@@ -144,7 +144,7 @@ def problems(bundle, plan, virt_infos):
             found.append("relation %r does not have two ends" % (relation,))
             continue
         for end in relation:
-            app = str(end).split(":")[0]
+            app = str(end).split(":", maxsplit=1)[0]
             related.add(app)
             if app not in apps:
                 found.append("relation %s - %s: %s is not an application of the bundle" % (relation[0], relation[1], app))

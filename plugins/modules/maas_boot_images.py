@@ -13,9 +13,9 @@ description:
   - Makes the boot source's selection hold O(os)/O(release) for O(arches) (adds or corrects it), starts an import
     when the images are not synced and none is running, and reports how far the import is (per architecture, from
     the resource's newest set).
-  - With O(wait), its action plugin asks again every O(delay) seconds and prints the progress (for example
+  - "With O(wait), its action plugin asks again every O(delay) seconds and prints the progress (for example
     C(boot images: 0 of 1 synced (95s); waiting for: ubuntu/noble amd64/ga-24.04 at 45%)), and fails at the end of
-    the wait naming what is not synced. Set MAAS's proxy (M(nestedcloud.openstack.maas_settings)) first.
+    the wait naming what is not synced. Set MAAS's proxy (M(nestedcloud.openstack.maas_settings)) first."
 author:
   - nestedcloud.openstack developers (@nestedcloud)
 extends_documentation_fragment:
@@ -108,7 +108,7 @@ def progress(client, name, arches):
     resources = [r for r in client.read("boot-resources/") if r.get("type") == "Synced" and r.get("name") == name]
     synced, waiting = [], []
     for arch in arches:
-        mine = [r for r in resources if str(r.get("architecture", "")).split("/")[0] == arch]
+        mine = [r for r in resources if str(r.get("architecture", "")).split("/", maxsplit=1)[0] == arch]
         if not mine:
             waiting.append("%s %s: not downloaded yet" % (name, arch))
             continue

@@ -181,9 +181,9 @@ def run(module, client):
                         for key, value in wanted_power.items() if key.startswith("power_parameters_"))):
                 changes.update(wanted_power)
             if changes:
-                act("update %s: %s" % (name, ", ".join(sorted(k.replace("power_parameters_", "power ") for k in changes
-                                                                if k != "power_parameters_power_pass") or ["power password"])),
-                    "put", "machines/%s/" % found["system_id"], data=changes)
+                shown = sorted(k.replace("power_parameters_", "power ") for k in changes if k != "power_parameters_power_pass")
+                act("update %s: %s" % (name, ", ".join(shown or ["power password"])), "put",
+                    "machines/%s/" % found["system_id"], data=changes)
         for tag in machine.get("tags") or []:
             if tag not in tags:
                 act("create tag %s" % tag, "post", "tags/", data={"name": tag, "comment": "nestedcloud lab"})

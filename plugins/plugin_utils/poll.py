@@ -68,7 +68,7 @@ class PollingAction(ActionBase):
         answer["seconds"] = round(self.clock() - start, 1)
         answer["changed"] = changed  # a round that acted (started an import...) makes the task changed
         if wait and not answer.get("failed") and not answer.get("ready") and not (self._task.check_mode and changed):
-            answer.update(failed=True, msg="%s: %s: %s" % (self.LABEL, self.NOT_READY % wait,
-                                                            "; ".join(answer.get("waiting_for") or ["(nothing reported)"])))
+            missing = "; ".join(answer.get("waiting_for") or ["(nothing reported)"])
+            answer.update(failed=True, msg="%s: %s: %s" % (self.LABEL, self.NOT_READY % wait, missing))
         result.update(answer)
         return result

@@ -56,7 +56,7 @@ class FakeMaas:
             raise Refused(401, "Authorization Error: 'Missing or bad OAuth header'")
         params = {}
         for part in header[len("OAuth "):].split(","):
-            name, _, value = part.strip().partition("=")
+            name, value = part.strip().split("=", 1) if "=" in part else (part.strip(), "")
             params[name] = unquote(value.strip('"'))
         expected = {"oauth_signature_method": "PLAINTEXT", "oauth_version": "1.0",
                     "oauth_consumer_key": self.key[0], "oauth_token": self.key[1],

@@ -28,9 +28,9 @@ def _plan(count=5, ceph_gb=20):
                        "overcloud": {"kind": "maas_juju", "hosts": "nested", "ceph_disk_gb": ceph_gb}})
 
 
-def _bundle(plan, virt=TCG):
+def _bundle(plan, virt=None):
     base = _base()
-    return jb.merge(base, jb.overlay(base, plan, virt))
+    return jb.merge(base, jb.overlay(base, plan, TCG if virt is None else virt))
 
 
 @pytest.mark.parametrize("count", [3, 4, 5, 8])

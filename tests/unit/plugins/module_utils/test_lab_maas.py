@@ -24,8 +24,8 @@ def test_packaged_has_no_maas_section():
 def test_maas_runs_on_the_first_oc_vm_at_its_static_address():
     maas = build_plan(LAB)["maas_juju"]["maas"]
     assert (maas["host"], maas["address"], maas["url"]) == ("oc-0001", "10.33.1.1", "http://10.33.1.1:5240/MAAS")
-    assert (maas["subnet"], maas["gateway"], maas["dns"], maas["ntp"]) == ("10.33.0.0/16", "10.33.0.1",
-                                                                          ["10.33.0.1"], ["10.33.0.1"])
+    assert (maas["subnet"], maas["gateway"]) == ("10.33.0.0/16", "10.33.0.1")
+    assert (maas["dns"], maas["ntp"]) == (["10.33.0.1"], ["10.33.0.1"])
     assert maas["vlan_mtu"] == build_plan(LAB)["mtu"]["overlay"]
 
 

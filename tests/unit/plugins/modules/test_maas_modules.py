@@ -129,8 +129,8 @@ def test_boot_images_select_import_and_report_progress_until_synced(maas):
     assert first["actions"] == ["selection ubuntu/jammy amd64", "import started"] and not first["ready"]
     assert [(w[1], w[2]) for w in maas.writes()] == [("boot-sources/1/selections/", None), ("boot-resources/", "import")]
     seen = []
-    for _ in range(5):
-        answer = call(maas, maas_boot_images, {"release": "jammy"})
+    for attempt in range(5):
+        answer = dict(call(maas, maas_boot_images, {"release": "jammy"}), attempt=attempt)
         seen.append(answer)
         if answer["ready"]:
             break
@@ -173,7 +173,7 @@ def test_machines_are_created_by_mac_with_redfish_power_tagged_and_commissioned_
     assert sorted(t["name"] for t in maas.tags) == ["juju-controller", "openstack"]
     assert all(line.split(": ")[1] == "Commissioning" for line in first["waiting_for"])
     assert "redfish-secret" not in json.dumps(first)
-    rounds = [call(maas, maas_machines, dict(POWER, machines=machines)) for _ in range(4)]
+    rounds = [dict(call(maas, maas_machines, dict(POWER, machines=machines)), attempt=n) for n in range(4)]
     assert rounds[-1]["ready"] and rounds[-1]["summary"] == "4 of 4 Ready"
     assert any("Testing" in line for r in rounds for line in r["waiting_for"])
     assert all(r["writes"] == 0 and not r["changed"] for r in rounds)
@@ -183,8 +183,9 @@ def test_a_failed_commissioning_is_started_again(maas):
     machines = _machines()[:2]
     maas.fail_commission = {"oc-0003"}
     call(maas, maas_machines, dict(POWER, machines=machines))
-    for _ in range(3):
-        answer = call(maas, maas_machines, dict(POWER, machines=machines, recommission_failed=False))
+    answer = {}
+    for attempt in range(3):
+        answer = dict(call(maas, maas_machines, dict(POWER, machines=machines, recommission_failed=False)), attempt=attempt)
     assert "oc-0003 (%s): Failed commissioning" % machines[1]["hypervisor"] in answer["waiting_for"]
     maas.fail_commission = set()
     again = call(maas, maas_machines, dict(POWER, machines=machines))

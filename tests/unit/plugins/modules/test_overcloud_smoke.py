@@ -59,8 +59,9 @@ def test_a_kept_user_whose_password_works_is_left_alone(monkeypatch):
 
 
 def test_a_kept_user_with_another_password_gets_this_one_and_waits_past_the_revocation_second(monkeypatch):
-    test, _, sleeps = make(monkeypatch, {"name": "nc-smoke"}, password_refused=True)
+    test, tries, sleeps = make(monkeypatch, {"name": "nc-smoke"}, password_refused=True)
     test.ensure_user(project=None)
+    assert len(tries) == 1  # the kept password was tried once before it was changed
     assert ("update_user", "nc-smoke", "secret") in test.admin.identity.calls
     assert len(sleeps) == 1 and sleeps[0] > 1.0
 
