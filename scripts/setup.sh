@@ -25,11 +25,13 @@ apt_install() {
 }
 
 # A Python of at least 3.11 (ansible-core 2.19); Ubuntu 22.04 gets python3.11 from its archive.
+# Never the .venv's own Python (make puts .venv/bin first in PATH): the .venv is removed before it is made again.
 find_python() {
-  local py
+  local py path
   for py in python3.13 python3.12 python3.11 python3; do
-    if command -v "$py" >/dev/null && "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-      command -v "$py"; return 0
+    path=$(PATH=$(echo "$PATH" | tr ':' '\n' | grep -vx "$PWD/.venv/bin" | paste -sd: -) command -v "$py") || continue
+    if "$path" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$path"; return 0
     fi
   done
   return 1
