@@ -41,7 +41,7 @@ options:
     type: str
     required: true
   mode:
-    description: Mode of the file.
+    description: Mode of the file, in octal.
     type: str
     default: "0640"
   group:
@@ -125,6 +125,8 @@ def main():
         module.fail_json(msg="name: %r may not be empty or hold ':' or spaces" % params["name"])
     if not params["password"]:
         module.fail_json(msg="password: may not be empty")
+    if not re.match(r"^0?[0-7]{3}$", params["mode"]):
+        module.fail_json(msg="mode: %r is not an octal mode such as 0640" % params["mode"])
     path = params["path"]
     lines = []
     if os.path.exists(path):
@@ -138,7 +140,8 @@ def main():
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".htpasswd-")
         with os.fdopen(fd, "w") as handle:
             handle.write("\n".join(new) + "\n")
-        module.atomic_move(tmp, path)
+        os.chmod(tmp, int(params["mode"], 8))  # mkstemp made it 0600; never wider than asked, not even for a moment
+        os.replace(tmp, path)
     file_args = module.load_file_common_arguments(dict(path=path, mode=params["mode"], owner="root",
                                                        group=params["group"]))
     if os.path.exists(path):

@@ -50,3 +50,8 @@ def test_check_mode_writes_nothing(tmp_path):
 def test_bad_input_names_the_field(tmp_path, name, password, field):
     result = run(tmp_path / "htpasswd", name=name, password=password)
     assert result["failed"] and result["msg"].startswith(field)
+
+
+def test_a_symbolic_mode_is_refused(tmp_path):
+    result = run_module({"path": str(tmp_path / "h"), "name": "u", "password": "p", "mode": "u=rw"}, main=module.main)
+    assert result["failed"] and result["msg"].startswith("mode:") and not (tmp_path / "h").exists()
