@@ -1,8 +1,8 @@
 # Copyright: nestedcloud.openstack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The maas role's API part, run by ansible-playbook against the contract test server (tests/maas/fake_maas.py):
-the order of its calls (proxy before the image import, ranges before DHCP), progress while the import runs,
-check mode, and a second run that writes nothing."""
+the order of its calls (proxy before the image import, ranges before DHCP, machines last), progress while the
+import runs and while the machines commission, check mode, and a second run that writes nothing."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def play(maas, *options):
         extra = os.path.join(tmp, "vars.json")
         with open(extra, "w") as handle:
             json.dump({"maas_plan": plan, "maas_install": False, "maas_url": maas.url, "maas_api_key": API_KEY,
-                       "maas_import_timeout": 120, "maas_import_poll_delay": 1}, handle)
+                       "maas_import_timeout": 120, "maas_import_poll_delay": 1, "maas_power_password": "redfish-pw",
+                       "maas_commission_timeout": 120, "maas_commission_poll_delay": 1}, handle)
         book = os.path.join(tmp, "maas.yml")
         with open(book, "w") as handle:
             json.dump([{"hosts": "localhost", "gather_facts": False,
@@ -68,8 +69,13 @@ def test_first_run_sets_the_proxy_before_the_import_and_dhcp_after_the_ranges(ma
     assert maas.subnets[0]["vlan"]["dhcp_on"] and maas.subnets[0]["vlan"]["mtu"] == 1400
     assert "boot images: 0 of 1 synced, importing" in out  # progress while the import runs
     assert "ubuntu/noble amd64/ga-24.04 at" in out
-    assert int(recap(out)["changed"]) == 3
-    assert API_KEY.split(":")[2] not in out
+    assert int(recap(out)["changed"]) == 4
+    assert API_KEY.split(":")[2] not in out and "redfish-pw" not in out
+    # the machines come last, after DHCP, and are all Ready at the end of the role
+    assert order.index("fabrics/0/vlans/0/") < order.index("machines/")
+    assert sorted(m["hostname"] for m in maas.machines) == ["oc-0002", "oc-0003", "oc-0004", "oc-0005"]
+    assert all(m["status_name"] == "Ready" and m["_power"]["power_pass"] == "redfish-pw" for m in maas.machines)
+    assert "MAAS machines: 0 of 4 Ready" in out
 
 
 def test_second_run_writes_nothing_and_check_mode_never_writes(maas):

@@ -50,9 +50,11 @@ def test_root_site_yml_goes_through_the_collection_in_layer_order():
                      check, ("jumphost", "Jumphost layer"),
                      ("undercloud", "Jumphost layer, the uc- hosts use r0"), check,
                      ("jumphost:undercloud", "Overlay layer"), check, ("hypervisors", "Hypervisor layer"), check,
-                     ("localhost", "Overcloud layer, only the packaged kind is built here"),
-                     ("overcloud_controller:overcloud_compute", "Overcloud layer"),
-                     ("jumphost", "Overcloud layer, the openstack CLI on r0"), check, ("jumphost", "Smoke layer")], run.stdout
+                     ("overcloud_controller:overcloud_compute", "Overcloud layer, packaged kind"),
+                     ("jumphost", "Overcloud layer, the openstack CLI on r0"),
+                     ("maas", "Overcloud layer, MAAS and Juju's inputs (kind maas_juju)"),
+                     ("localhost", "Overcloud layer, the maas_juju kind ends here for now"),
+                     check, ("jumphost", "Smoke layer")], run.stdout
 
 
 @pytest.mark.parametrize("layer", ["jumphost", "overlay", "hypervisor", "overcloud", "smoke"])
