@@ -80,3 +80,30 @@ def test_lab_plan_integration_target():
     run = _playbook(playbook, env={"ANSIBLE_ROLES_PATH": os.path.join(TOP, "tests", "integration", "targets")})
     assert run.returncode == 0, run.stdout + run.stderr
     assert "changed=0" in run.stdout and "failed=0" in run.stdout and "rescued=1" in run.stdout
+
+
+@pytest.mark.parametrize("kind", ["packaged", "maas_juju"])
+def test_overcloud_layer_end_passes_packaged_and_stops_maas_juju_saying_why(tmp_path, kind):
+    """The layer's last play, alone: Ansible templates fail_msg even when the assertion holds, so the message
+    must render for a plan without a maas_juju section too (the lab tier caught exactly that)."""
+    import json
+
+    import yaml
+    from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+
+    with open(os.path.join(TOP, "playbooks", "overcloud.yml")) as handle:
+        last = yaml.safe_load(handle)[-1]
+    book = tmp_path / "end.yml"
+    book.write_text(json.dumps([last]))
+    lab = {"name": "lab1", "cloud": "c", "nested_vms": {"count": 3}}
+    if kind == "maas_juju":
+        lab["overcloud"] = {"kind": "maas_juju", "hosts": "nested"}
+    extra = tmp_path / "vars.json"
+    extra.write_text(json.dumps({"nestedcloud_plan": build_plan(lab)}))
+    run = _playbook(str(book), "-e", "@%s" % extra)
+    if kind == "packaged":
+        assert run.returncode == 0, run.stdout
+    else:
+        assert run.returncode != 0
+        assert "bootstrapping Juju and deploying the bundle are not built yet" in run.stdout.replace("\n", " ")
+        assert "Traceback" not in run.stdout + run.stderr
