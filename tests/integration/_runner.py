@@ -34,3 +34,9 @@ def run_task(module, args, check=False, diff=False, prefix=(), env=None):
     except ValueError:
         raise AssertionError("no JSON from ansible-playbook:\n%s\n%s" % (run.stdout, run.stderr))
     return output["plays"][0]["tasks"][0]["hosts"]["localhost"]
+
+
+def recap(out, host="localhost"):
+    """{ok: ..., changed: ...} of ``host``'s PLAY RECAP line (the last one) in ansible-playbook's output."""
+    line = [row for row in out.splitlines() if row.startswith(host + " ") and "ok=" in row][-1]
+    return dict(field.split("=") for field in line.split(":", 1)[1].split())

@@ -14,6 +14,7 @@ import sys
 import yaml
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from tests.integration._runner import recap
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KEY = "ConsumerKey123:TokenKey45678:TokenSecretAbCdEf"
@@ -32,8 +33,7 @@ def play(tmp_path, juju_dir):
     run = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(book), "-e",
                           "@%s" % extra], cwd=TOP, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    line = [row for row in run.stdout.splitlines() if row.startswith("localhost") and "ok=" in row][-1]
-    return run.stdout, dict(field.split("=") for field in line.split(":", 1)[1].split())
+    return run.stdout, recap(run.stdout)
 
 
 def test_inputs_written_once_from_the_plan(tmp_path):

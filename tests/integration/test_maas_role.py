@@ -15,7 +15,8 @@ import tempfile
 import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from tests.maas.fake_maas import API_KEY, FakeMaas, serve
+from tests.integration._runner import recap
+from tests.maas.fake_maas import API_KEY, running
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB = {"name": "lab1", "cloud": "c", "undercloud_count": 3, "nested_vms": {"count": 5},
@@ -24,12 +25,8 @@ LAB = {"name": "lab1", "cloud": "c", "undercloud_count": 3, "nested_vms": {"coun
 
 @pytest.fixture
 def maas():
-    state = FakeMaas()
-    server, url = serve(state)
-    state.url = url
-    yield state
-    server.shutdown()
-    server.server_close()
+    with running() as state:
+        yield state
 
 
 def play(maas, *options):
@@ -49,11 +46,6 @@ def play(maas, *options):
         run = subprocess.run(cmd, cwd=TOP, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     return run.stdout
-
-
-def recap(out):
-    line = [row for row in out.splitlines() if row.startswith("localhost") and "ok=" in row][-1]
-    return dict(field.split("=") for field in line.split(":", 1)[1].split())
 
 
 def test_first_run_sets_the_proxy_before_the_import_and_dhcp_after_the_ranges(maas):

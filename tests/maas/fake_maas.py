@@ -10,6 +10,7 @@ another), keeps its state in memory and logs every request in order, so tests ca
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import threading
@@ -325,3 +326,15 @@ def serve(maas):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server, "http://127.0.0.1:%d/MAAS" % server.server_address[1]
+
+
+@contextlib.contextmanager
+def running(**options):
+    """A FakeMaas served on loopback for the block; its ``url`` attribute is the base URL."""
+    maas = FakeMaas(**options)
+    server, maas.url = serve(maas)
+    try:
+        yield maas
+    finally:
+        server.shutdown()
+        server.server_close()

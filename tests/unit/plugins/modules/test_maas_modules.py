@@ -12,18 +12,14 @@ import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils import maas as client_lib
 from ansible_collections.nestedcloud.openstack.plugins.modules import maas_boot_images, maas_machines, maas_network, maas_settings
-from tests.maas.fake_maas import API_KEY, FakeMaas, serve
+from tests.maas.fake_maas import API_KEY, running
 from tests.unit.plugins._module_runner import run_module
 
 
 @pytest.fixture
 def maas():
-    state = FakeMaas()
-    server, url = serve(state)
-    state.url = url
-    yield state
-    server.shutdown()
-    server.server_close()
+    with running() as state:
+        yield state
 
 
 def call(maas, module, args, check_mode=False):
