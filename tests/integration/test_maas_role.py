@@ -60,7 +60,7 @@ def test_first_run_sets_the_proxy_before_the_import_and_dhcp_after_the_ranges(ma
     assert maas.config["node_timeout"] == 60 and maas.config["ntp_external_only"] is True
     assert maas.subnets[0]["vlan"]["dhcp_on"] and maas.subnets[0]["vlan"]["mtu"] == 1400
     assert "boot images: 0 of 1 synced, importing" in out  # progress while the import runs
-    assert "ubuntu/noble amd64/ga-24.04 at" in out
+    assert "ubuntu/jammy amd64/ga-22.04 at" in out  # the bundle's release
     assert int(recap(out)["changed"]) == 4
     assert API_KEY.split(":")[2] not in out and "redfish-pw" not in out
     # the machines come last, after DHCP, and are all Ready at the end of the role

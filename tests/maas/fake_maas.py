@@ -25,6 +25,9 @@ CONFIG = {"http_proxy": None, "enable_http_proxy": True, "use_peer_proxy": True,
           "boot_images_no_proxy": False}
 
 
+GA = {"jammy": "22.04", "noble": "24.04"}  # subarchitecture of a release
+
+
 class Refused(Exception):
     def __init__(self, code, body):
         super().__init__(body)
@@ -199,7 +202,8 @@ class FakeMaas:
                     name = "%s/%s" % (sel["os"], sel["release"])
                     if not any(r["name"] == name and r["architecture"].startswith(arch) for r in self.resources):
                         self.resources.append({"id": 10 + len(self.resources), "type": "Synced", "name": name,
-                                               "architecture": "%s/ga-24.04" % arch, "resource_uri": "",
+                                               "architecture": "%s/ga-%s" % (arch, GA[sel["release"]]),
+                                               "resource_uri": "",
                                                "sets": {"20251120": {"progress": 0, "complete": False}}})
             return "Import of boot resources started"
         raise Refused(400, "Unrecognised signature: method=%s op=%s" % (method, op))

@@ -131,7 +131,7 @@ def test_boot_images_select_import_and_report_progress_until_synced(maas):
         if answer["ready"]:
             break
     assert seen[-1]["ready"] and seen[-1]["summary"] == "1 of 1 synced" and seen[-1]["waiting_for"] == []
-    assert any("ubuntu/jammy amd64/ga-24.04 at" in line for a in seen[:-1] for line in a["waiting_for"])
+    assert any("ubuntu/jammy amd64/ga-22.04 at" in line for a in seen[:-1] for line in a["waiting_for"])
     assert all(a["writes"] == 0 and not a["changed"] for a in seen)  # waiting starts no second import
 
 
