@@ -18,29 +18,48 @@ def _state(unit):
     return workload.get("current", "unknown"), workload.get("message", ""), agent.get("current", "unknown")
 
 
-def _units(status):
-    """(unit name, unit) for every principal and subordinate unit of the model."""
-    for app in (status.get("applications") or {}).values():
+def _units(status, applications=None):
+    """(unit name, unit) for every principal and subordinate unit of the model (of ``applications`` only if given)."""
+    for app_name, app in (status.get("applications") or {}).items():
         for name, unit in (app.get("units") or {}).items():
+            if applications and app_name not in applications:
+                continue
             yield name, unit
             for sub_name, sub in (unit.get("subordinates") or {}).items():
                 yield sub_name, dict(sub, machine=unit.get("machine"), principal=name)
 
 
-def summarize(status):
-    """{ready, summary, waiting_for, errors} of a model from its status document."""
-    units = list(_units(status))
+def unit_list(status, applications=None):
+    """[{name, application, workload, message, agent, address, leader}] of the principal units, by name."""
+    found = []
+    for app_name, app in sorted((status.get("applications") or {}).items()):
+        if applications and app_name not in applications:
+            continue
+        for name, unit in sorted((app.get("units") or {}).items()):
+            workload, message, agent = _state(unit)
+            found.append({"name": name, "application": app_name, "workload": workload, "message": message,
+                          "agent": agent, "address": unit.get("public-address", ""), "leader": bool(unit.get("leader"))})
+    return found
+
+
+def summarize(status, applications=None, ready_states=("active",)):
+    """{ready, summary, waiting_for, errors, units} of a model from its status document.
+
+    ``applications`` restricts the look to those applications (and their subordinates) and skips the machines;
+    ``ready_states`` are the workload states that count as settled (Vault says ``blocked`` until it is initialised).
+    """
+    units = list(_units(status, applications))
     waiting, errors, settled = [], [], 0
     for name, unit in sorted(units):
         workload, message, agent = _state(unit)
-        if workload == "active" and agent == "idle":
+        if workload in ready_states and agent == "idle":
             settled += 1
             continue
         where = " on %s" % unit["principal"] if unit.get("principal") else (
             " (machine %s)" % unit["machine"] if unit.get("machine") is not None else "")
         line = "%s%s: %s/%s%s" % (name, where, workload, agent, " - " + message if message else "")
         (errors if workload == "error" or agent == "error" else waiting).append(line)
-    machines = status.get("machines") or {}
+    machines = {} if applications else status.get("machines") or {}
     started = 0
     for number, machine in sorted(machines.items()):
         agent = (machine.get("juju-status") or {}).get("current", "unknown")
@@ -54,5 +73,8 @@ def summarize(status):
     if len(lines) > SHOWN:
         lines = lines[:SHOWN] + ["and %d more" % (len(lines) - SHOWN)]
     ready = bool(units) and not errors and not waiting
-    summary = "%d of %d units active, %d of %d machines started" % (settled, len(units), started, len(machines))
-    return {"ready": ready, "summary": summary, "waiting_for": lines, "errors": errors}
+    summary = "%d of %d units %s" % (settled, len(units), "/".join(ready_states))
+    if not applications:
+        summary += ", %d of %d machines started" % (started, len(machines))
+    return {"ready": ready, "summary": summary, "waiting_for": lines, "errors": errors,
+            "units": unit_list(status, applications)}

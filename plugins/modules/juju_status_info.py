@@ -14,13 +14,14 @@ description:
     (subordinates included) and how many machines are C(started), with one line per unit or machine that is not,
     errors first, as Juju words it. Never changes anything.
   - With O(wait), its action plugin asks again every O(delay) seconds, prints the progress (for example
-    C(juju model openstack - 31 of 45 units active, 3 of 3 machines started (1800s)) and what is missing), and
+    C(juju model - 31 of 45 units active, 3 of 3 machines started (1800s)) and what is missing), and
     fails at the end of the wait naming what has not settled. Juju retries failed hooks by itself, so a unit in
     error does not end the wait early; it is listed first.
 author:
   - nestedcloud.openstack developers (@nestedcloud)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - nestedcloud.openstack.juju
 attributes:
   check_mode:
     support: full
@@ -29,16 +30,12 @@ attributes:
   platform:
     platforms: posix
 requirements:
-  - the juju client, logged in to the controller
+  - the client logged in to the model's controller
 options:
   model:
     description: The model, as C(juju status -m) takes it (C(controller:model) works too).
     type: str
     default: openstack
-  juju:
-    description: The juju command.
-    type: path
-    default: juju
   wait:
     description: Seconds to wait until the model has settled; V(0) looks once.
     type: int
@@ -47,6 +44,19 @@ options:
     description: Seconds between two looks while waiting.
     type: int
     default: 30
+  applications:
+    description:
+      - Look at these applications only (with their subordinates), not at the machines; empty looks at the whole model.
+    type: list
+    elements: str
+    default: []
+  ready_states:
+    description:
+      - The workload states that count as settled. Vault, for example, is C(blocked) until it is initialised and
+        unsealed, so waiting for it to be ready for that means O(ready_states=[active, blocked]).
+    type: list
+    elements: str
+    default: [active]
 """
 
 EXAMPLES = r"""
@@ -77,6 +87,13 @@ errors:
   returned: always
   type: list
   elements: str
+units:
+  description: The principal units looked at, by name.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "vault/0", "application": "vault", "workload": "blocked", "agent": "idle", "leader": true,
+            "message": "Vault needs to be initialized", "address": "10.33.2.17"}]
 """
 
 import json
@@ -93,6 +110,8 @@ def main():
             juju=dict(type="path", default="juju"),
             wait=dict(type="int", default=0),
             delay=dict(type="int", default=30),
+            applications=dict(type="list", elements="str", default=[]),
+            ready_states=dict(type="list", elements="str", default=["active"]),
         ),
         supports_check_mode=True,
     )
@@ -103,7 +122,8 @@ def main():
         status = json.loads(out)
     except ValueError:
         module.fail_json(msg="juju status did not answer JSON: %s" % out[:200])
-    module.exit_json(changed=False, **summarize(status))
+    module.exit_json(changed=False, **summarize(status, module.params["applications"],
+                                                tuple(module.params["ready_states"])))
 
 
 if __name__ == "__main__":

@@ -88,3 +88,14 @@ def test_a_failing_juju_names_the_model(tmp_path):
     result = run_module({"juju": fake_juju(tmp_path, {}, rc=1), "model": "nope"}, main=juju_status_info.main)
     assert result["failed"] and result["msg"].startswith("model: juju status -m nope failed")
     assert os.path.exists(tmp_path / "args")
+
+
+def test_a_look_at_some_applications_skips_the_rest_and_the_machines():
+    vault = juju_status.summarize(STATUS, applications=["vault"], ready_states=("active", "blocked"))
+    assert vault["ready"] and vault["summary"] == "1 of 1 units active/blocked"
+    assert vault["units"] == [{"name": "vault/0", "application": "vault", "workload": "blocked", "agent": "idle",
+                               "message": "Vault needs to be initialized", "address": "", "leader": False}]
+    assert not juju_status.summarize(STATUS, applications=["vault"])["ready"]  # blocked is not active
+    nova = juju_status.summarize(STATUS, applications=["nova-compute"])
+    assert nova["summary"] == "1 of 2 units active"  # its subordinate counts
+    assert [u["name"] for u in nova["units"]] == ["nova-compute/0"]  # principals only in units
