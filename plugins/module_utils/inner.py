@@ -25,8 +25,10 @@ def require_sdk(module):
         module.fail_json(msg=missing_required_lib("openstacksdk"), exception=SDK_ERROR)
 
 
-def connect(auth_url, username, password, project, region, domain="Default", timeout=60):
+def connect(auth_url, username, password, project, region, domain="Default", timeout=60, cacert=None):
+    """A connection to the inner cloud; ``cacert`` is the CA of its TLS endpoints (charmed OpenStack's Vault)."""
+    extra = {"cacert": cacert} if cacert else {}
     return openstack.connect(
         auth_url=auth_url, username=username, password=password, project_name=project,
         user_domain_name=domain, project_domain_name=domain, region_name=region, identity_api_version="3",
-        api_timeout=timeout, load_yaml_config=False, load_envvars=False)
+        api_timeout=timeout, load_yaml_config=False, load_envvars=False, **extra)

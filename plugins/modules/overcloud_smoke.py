@@ -49,6 +49,15 @@ options:
     description: Region.
     type: str
     default: RegionOne
+  domain:
+    description:
+      - Keystone domain of C(admin) and its project; the test's project and user are made in it too. Charmed
+        OpenStack's is C(admin_domain).
+    type: str
+    default: Default
+  cacert:
+    description: CA bundle of the inner cloud's TLS endpoints (charmed OpenStack's Vault CA); unset for plain HTTP.
+    type: path
   name:
     description: Prefix of everything the test makes (project, user, networks, VM).
     type: str
@@ -143,6 +152,8 @@ class CheckFailed(Exception):
 
 
 class Smoke:
+    domain_id = "default"  # the id of the domain option's domain, found by sweep() when it is not Default
+
     def __init__(self, module):
         self.p = module.params
         self.checks, self.created, self.cleanup, self.mtu = [], [], [], {}
@@ -151,7 +162,8 @@ class Smoke:
         self.key = os.path.join(self.tmp, "id_ed25519")
 
     def connect(self, user, password, project):
-        return connect(self.p["auth_url"], user, password, project, self.p["region"])
+        return connect(self.p["auth_url"], user, password, project, self.p["region"], domain=self.p["domain"],
+                       cacert=self.p["cacert"])
 
     def check(self, name, action):
         """Run one check; record it; raise CheckFailed to stop the later checks that need it."""
@@ -193,7 +205,9 @@ class Smoke:
     def sweep(self):
         """Remove what an earlier, interrupted run left in the test's project, so that this run starts clean."""
         admin = self.admin = self.connect("admin", self.p["admin_password"], "admin")
-        project = admin.identity.find_project(self.p["name"], domain_id="default")
+        self.domain_id = "default" if self.p["domain"] == "Default" else admin.identity.find_domain(
+            self.p["domain"], ignore_missing=False).id
+        project = admin.identity.find_project(self.p["name"], domain_id=self.domain_id)
         if project is None:
             return "nothing left by an earlier run"
         gone = []
@@ -226,9 +240,9 @@ class Smoke:
     def admin_setup(self):
         admin = self.admin
         name = self.p["name"]
-        project = admin.identity.find_project(name, domain_id="default")
+        project = admin.identity.find_project(name, domain_id=self.domain_id)
         if project is None:
-            project = admin.identity.create_project(name=name, domain_id="default", description="nestedcloud smoke test")
+            project = admin.identity.create_project(name=name, domain_id=self.domain_id, description="nestedcloud smoke test")
 
         def drop_project():
             # Neutron keeps a project's security groups (its "default" one too) after Keystone deletes the project
@@ -274,9 +288,9 @@ class Smoke:
         that still works: Keystone revokes a user's tokens on every password change, and it compares token times in
         whole seconds, so a token issued in the same second as the change is refused as revoked (HTTP 401)."""
         admin, name = self.admin, self.p["name"]
-        user = admin.identity.find_user(name, domain_id="default")
+        user = admin.identity.find_user(name, domain_id=self.domain_id)
         if user is None:
-            return admin.identity.create_user(name=name, password=self.p["user_password"], domain_id="default",
+            return admin.identity.create_user(name=name, password=self.p["user_password"], domain_id=self.domain_id,
                                               default_project_id=project.id)
         if not self.password_works():
             admin.identity.update_user(user, password=self.p["user_password"])
@@ -426,6 +440,8 @@ def main():
             admin_password=dict(type="str", required=True, no_log=True),
             user_password=dict(type="str", required=True, no_log=True),
             region=dict(type="str", default="RegionOne"),
+            domain=dict(type="str", default="Default"),
+            cacert=dict(type="path"),
             name=dict(type="str", default="smoke"),
             external=dict(type="dict", required=True),
             tenant=dict(type="dict", required=True),

@@ -52,8 +52,7 @@ def test_root_site_yml_goes_through_the_collection_in_layer_order():
                      ("jumphost:undercloud", "Overlay layer"), check, ("hypervisors", "Hypervisor layer"), check,
                      ("overcloud_controller:overcloud_compute", "Overcloud layer, packaged kind"),
                      ("jumphost", "Overcloud layer, the openstack CLI on r0"),
-                     ("maas", "Overcloud layer, MAAS and Juju's inputs (kind maas_juju)"),
-                     ("localhost", "Overcloud layer, the maas_juju kind ends here for now"),
+                     ("maas", "Overcloud layer, MAAS and charmed OpenStack (kind maas_juju)"),
                      check, ("jumphost", "Smoke layer")], run.stdout
 
 
@@ -83,27 +82,25 @@ def test_lab_plan_integration_target():
 
 
 @pytest.mark.parametrize("kind", ["packaged", "maas_juju"])
-def test_overcloud_layer_end_passes_packaged_and_stops_maas_juju_saying_why(tmp_path, kind):
-    """The layer's last play, alone: Ansible templates fail_msg even when the assertion holds, so the message
-    must render for a plan without a maas_juju section too (the lab tier caught exactly that)."""
+def test_the_smoke_role_takes_its_credentials_where_each_kind_puts_them(tmp_path, kind):
+    """The smoke role's argument validation templates every default: for maas_juju (no overcloud_controller group)
+    they must render too, and the external network's physnet must be the one of that kind."""
     import json
 
-    import yaml
     from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 
-    with open(os.path.join(TOP, "playbooks", "overcloud.yml")) as handle:
-        last = yaml.safe_load(handle)[-1]
-    book = tmp_path / "end.yml"
-    book.write_text(json.dumps([last]))
     lab = {"name": "lab1", "cloud": "c", "nested_vms": {"count": 3}}
     if kind == "maas_juju":
         lab["overcloud"] = {"kind": "maas_juju", "hosts": "nested"}
+    book = tmp_path / "smoke.yml"
+    book.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False,
+                                 "roles": [{"role": "nestedcloud.openstack.smoke"}],
+                                 "post_tasks": [{"name": "physnet", "ansible.builtin.debug": {
+                                     "msg": "physnet={{ smoke_physnet }} charmed={{ _smoke_charmed }}"},
+                                     "tags": ["preflight"]}]}]))
     extra = tmp_path / "vars.json"
-    extra.write_text(json.dumps({"nestedcloud_plan": build_plan(lab)}))
-    run = _playbook(str(book), "-e", "@%s" % extra)
-    if kind == "packaged":
-        assert run.returncode == 0, run.stdout
-    else:
-        assert run.returncode != 0
-        assert "bootstrapping Juju and deploying the bundle are not built yet" in run.stdout.replace("\n", " ")
-        assert "Traceback" not in run.stdout + run.stderr
+    extra.write_text(json.dumps({"nestedcloud_plan": build_plan(lab), "smoke_image_file": "/nonexistent.qcow2"}))
+    run = _playbook(str(book), "-e", "@%s" % extra, "--tags", "preflight")
+    assert run.returncode == 0, run.stdout + run.stderr
+    expected = "physnet=physnet1 charmed=True" if kind == "maas_juju" else "physnet=external charmed=False"
+    assert expected in run.stdout

@@ -38,9 +38,16 @@ class FakeConnection:
 
 
 def make(monkeypatch, user, password_refused):
-    params = {"name": "nc-smoke", "user_password": "secret", "auth_url": "http://c:5000/v3", "region": "RegionOne"}
+    params = {"name": "nc-smoke", "user_password": "secret", "auth_url": "http://c:5000/v3", "region": "RegionOne",
+              "domain": "Default", "cacert": None}
     tries, sleeps = [], []
-    monkeypatch.setattr(smoke, "connect", lambda *args: tries.append(args) or FakeConnection(password_refused))
+
+    def connect(*args, **kwargs):
+        assert kwargs == {"domain": "Default", "cacert": None}  # the module's defaults: packaged Keystone, plain HTTP
+        tries.append(args)
+        return FakeConnection(password_refused)
+
+    monkeypatch.setattr(smoke, "connect", connect)
     monkeypatch.setattr(smoke.time, "sleep", sleeps.append)
     test = smoke.Smoke.__new__(smoke.Smoke)
     test.p = params
