@@ -59,7 +59,7 @@ def maas_juju_plan(lab, overlay, overlay_ip, groups, placement, mtu, hosts):
             "power": {"type": "redfish", "address": "http://%s:%d" % (overlay_ip[uc], REDFISH_PORT),
                       "node_id": nested_uuid(lab["name"], name)},
             "tags": [CONTROLLER_TAG] if name == controller else [OPENSTACK_TAG],
-            "disks": ([{"dev": "vda", "gb": lab["nested_vms"]["disk_gb"]}] +
+            "disks": ([{"dev": "vda", "gb": host["disk_gb"]}] +
                       ([] if name == controller else [{"dev": "vdb", "gb": lab["overcloud"]["ceph_disk_gb"],
                                                        "purpose": "ceph"}])),
         })

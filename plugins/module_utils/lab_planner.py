@@ -27,6 +27,7 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_maas imp
 )
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_placement import (
     host_slots,
+    vm_sizes,
     place,
 )
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import (
@@ -159,8 +160,11 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
     _check_gateway(underlay_gw, underlay_ip, _f("underlay.gateway"))
     _check_gateway(overlay_gw, dict((h, a) for h, a in overlay_ip.items() if h != r0), _f("overlay.gateway"))
 
-    slots = host_slots(lab, flavor_specs or {}, _f("flavors.undercloud"))
-    placement, placement_notes = place(oc_names, uc_names, slots, existing_placement or {}, "existing_placement")
+    sizes = vm_sizes(lab, oc_names)
+    weights = dict((oc, size["slots"]) for oc, size in sizes.items())
+    slots = host_slots(lab, flavor_specs or {}, _f("flavors.undercloud"), sum(weights.values()))
+    placement, placement_notes = place(oc_names, uc_names, slots, existing_placement or {}, "existing_placement",
+                                       weights)
     groups = _groups(lab, r0, uc_names, oc_names, placement)
 
     hosts = {}
@@ -193,7 +197,7 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
             "name": oc, "kind": "nested", "fqdn": "%s.%s" % (oc, domain), "hypervisor": placement[oc],
             "uuid": nested_uuid(name, oc),
             "overlay_ip": overlay_ip[oc], "gateway": overlay_gw,
-            "ram_mb": vm["ram_mb"], "vcpus": vm["vcpus"], "disk_gb": vm["disk_gb"],
+            "ram_mb": sizes[oc]["ram_mb"], "vcpus": sizes[oc]["vcpus"], "disk_gb": sizes[oc]["disk_gb"],
             "nics": [
                 {"name": "eth0", "mac": nested_mac(n, 0), "bridge": lab["overlay"]["bridge"], "mtu": mtu["overlay"],
                  "address": "%s/%d" % (overlay_ip[oc], overlay.prefixlen)},

@@ -119,6 +119,15 @@ def _net(doc, default):
     return Field("str", doc + " (IPv4 CIDR)", default=default, example=default)
 
 
+def _size(doc):
+    def one(what, minimum, maximum, unit):
+        return Field("int", "%s%s; null takes nested_vms.%s." % (what, unit, what), nullable=True,
+                     minimum=minimum, maximum=maximum)
+    return Field("dict", doc, children={"ram_mb": one("ram_mb", 256, 1048576, " (MiB)"),
+                                        "vcpus": one("vcpus", 1, 256, ""),
+                                        "disk_gb": one("disk_gb", 1, 65536, " (GiB, the root disk)")})
+
+
 def _ip(doc):
     return Field("str", doc + " (IPv4 address inside the range)", default=AUTO, allow_auto=True)
 
@@ -183,6 +192,17 @@ SCHEMA = {
                                       default=2048, minimum=0, maximum=1048576),
         "cpu_allocation_ratio": Field("float", "vCPUs of oc- VMs per vCPU of a uc- host.",
                                       default=1.0, minimum=0.1, maximum=16),
+        "sizes": Field("dict", "Bigger sizes by role, for the oc- VMs that need more than ram_mb, vcpus and disk_gb; "
+                       "such a VM takes as many of a uc- host's slots (VMs of the base size) as its size needs.",
+                       children={
+                           "maas": _size("maas_juju: the MAAS VM (recommended 6144 MiB, 2 vCPUs, 40 GiB)."),
+                           "juju_controller": _size("maas_juju: the Juju controller (recommended 4096 MiB, 2 vCPUs, "
+                                                    "30 GiB)."),
+                           "openstack": _size("maas_juju: each machine of the OpenStack bundle (recommended "
+                                              "16384 MiB, 4 vCPUs, 60 GiB)."),
+                           "overcloud_controller": _size("packaged on the oc- VMs: the controller."),
+                           "overcloud_compute": _size("packaged on the oc- VMs: each compute host."),
+                       }),
     }),
     "overcloud": Field("dict", "The inner OpenStack.", children={
         "kind": Field("choice", "How the inner cloud is deployed.", default="packaged",

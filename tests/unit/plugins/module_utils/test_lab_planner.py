@@ -10,7 +10,7 @@ import json
 import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import normalize
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError, normalize
 
 LAB = {"name": "lab1", "cloud": "mycloud", "ssh_allowed_cidrs": ["198.51.100.7/32"]}
 
@@ -113,6 +113,40 @@ def test_placement_respects_flavor_sizes():
                            nested_vms={"count": 4, "vcpus": 2, "ram_mb": 1024}),
                       flavor_specs={"big": {"ram_mb": 65536, "vcpus": 4}})
     assert plan["hosts"]["uc-0001"]["nested_slots"] == 2
+
+
+def test_role_sizes_take_as_many_slots_as_they_need():
+    """MAAS wants 6 GiB and 40 GiB, the bundle's machines 12 GiB: on 32 GiB hosts of 3 GiB slots, MAAS takes 2
+    slots and each OpenStack machine 4, the controller keeps the base size, and no host holds more than it has."""
+    lab = _lab(flavors={"undercloud": "big"}, undercloud_count=3,
+               nested_vms={"count": 5, "sizes": {"maas": {"ram_mb": 6144, "vcpus": 2, "disk_gb": 40},
+                                                 "openstack": {"ram_mb": 12288, "disk_gb": 60}}},
+               overcloud={"kind": "maas_juju", "hosts": "nested"})
+    plan = build_plan(lab, flavor_specs={"big": {"ram_mb": 32768, "vcpus": 16}})
+    hosts = plan["hosts"]
+    assert (hosts["oc-0001"]["ram_mb"], hosts["oc-0001"]["vcpus"], hosts["oc-0001"]["disk_gb"]) == (6144, 2, 40)
+    assert (hosts["oc-0002"]["ram_mb"], hosts["oc-0002"]["vcpus"], hosts["oc-0002"]["disk_gb"]) == (3072, 1, 20)
+    assert all((hosts[oc]["ram_mb"], hosts[oc]["vcpus"]) == (12288, 1) for oc in ("oc-0003", "oc-0004", "oc-0005"))
+    for uc in plan["groups"]["undercloud"]:  # 30 GiB for VMs per host: 10 slots of 3 GiB
+        assert sum(hosts[oc]["ram_mb"] for oc in hosts[uc]["nested_vms"]) <= 30 * 1024
+    machines = {m["name"]: m for m in plan["maas_juju"]["machines"]}
+    assert machines["oc-0003"]["disks"][0] == {"dev": "vda", "gb": 60}  # the role's root disk for MAAS too
+
+
+def test_role_sizes_that_do_not_fit_are_refused_naming_the_field():
+    lab = _lab(flavors={"undercloud": "custom"}, undercloud_count=3,
+               nested_vms={"count": 3, "sizes": {"openstack": {"ram_mb": 12288}}},
+               overcloud={"kind": "maas_juju", "hosts": "nested"})
+    with pytest.raises(LabDefinitionError) as err:  # 8 GiB hosts: 2 slots each, 6 in all; 1 + 1 + 4 slots fit in
+        build_plan(lab, flavor_specs={"custom": {"ram": 8192, "vcpus": 4}})  # sum, but no host has 4 slots
+    assert err.value.field == "nestedcloud_lab.nested_vms.sizes" and "oc-0003 needs 4 slots" in str(err.value)
+    lab["nested_vms"]["count"] = 5
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(lab, flavor_specs={"custom": {"ram": 8192, "vcpus": 4}})
+    assert err.value.field == "nestedcloud_lab.nested_vms.count" and "take 14 slots of that size" in str(err.value)
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(_lab(nested_vms={"sizes": {"maas": {"ram_mb": 100}}}))
+    assert err.value.field == "nestedcloud_lab.nested_vms.sizes.maas.ram_mb"
 
 
 def test_adding_a_host_keeps_every_address():
