@@ -9,6 +9,8 @@ others. A machine counts when its agent is ``started``. Everything else is liste
 
 from __future__ import annotations
 
+import re
+
 SHOWN = 12  # lines of waiting_for; the rest is counted
 
 
@@ -42,17 +44,19 @@ def unit_list(status, applications=None):
     return found
 
 
-def summarize(status, applications=None, ready_states=("active",)):
+def summarize(status, applications=None, ready_states=("active",), ready_message=None):
     """{ready, summary, waiting_for, errors, units} of a model from its status document.
 
     ``applications`` restricts the look to those applications (and their subordinates) and skips the machines;
-    ``ready_states`` are the workload states that count as settled (Vault says ``blocked`` until it is initialised).
+    ``ready_states`` are the workload states that count as settled (Vault says ``blocked`` until it is initialised);
+    ``ready_message``, a regular expression, must then also match the unit's message (a Vault that is ``blocked``
+    waiting for a relation is not ready to be initialised).
     """
     units = list(_units(status, applications))
     waiting, errors, settled = [], [], 0
     for name, unit in sorted(units):
         workload, message, agent = _state(unit)
-        if workload in ready_states and agent == "idle":
+        if workload in ready_states and agent == "idle" and (not ready_message or re.search(ready_message, message)):
             settled += 1
             continue
         where = " on %s" % unit["principal"] if unit.get("principal") else (

@@ -57,6 +57,10 @@ options:
     type: list
     elements: str
     default: [active]
+  ready_message:
+    description:
+      - A regular expression that a unit's workload message must match, too, to count as settled; unset takes any.
+    type: str
 """
 
 EXAMPLES = r"""
@@ -112,6 +116,7 @@ def main():
             delay=dict(type="int", default=30),
             applications=dict(type="list", elements="str", default=[]),
             ready_states=dict(type="list", elements="str", default=["active"]),
+            ready_message=dict(type="str"),
         ),
         supports_check_mode=True,
     )
@@ -123,7 +128,7 @@ def main():
     except ValueError:
         module.fail_json(msg="juju status did not answer JSON: %s" % out[:200])
     module.exit_json(changed=False, **summarize(status, module.params["applications"],
-                                                tuple(module.params["ready_states"])))
+                                                tuple(module.params["ready_states"]), module.params["ready_message"]))
 
 
 if __name__ == "__main__":

@@ -99,3 +99,13 @@ def test_a_look_at_some_applications_skips_the_rest_and_the_machines():
     nova = juju_status.summarize(STATUS, applications=["nova-compute"])
     assert nova["summary"] == "1 of 2 units active"  # its subordinate counts
     assert [u["name"] for u in nova["units"]] == ["nova-compute/0"]  # principals only in units
+
+
+def test_a_message_pattern_keeps_a_vault_blocked_for_another_reason_waiting():
+    other = copy.deepcopy(STATUS)
+    other["applications"]["vault"]["units"]["vault/0"]["workload-status"]["message"] = "Missing relation: shared-db"
+    pattern = "needs to be initiali[sz]ed|[Ss]ealed|[Aa]uthori[sz]ation|[Rr]eady"
+    assert juju_status.summarize(STATUS, ["vault"], ("active", "blocked"), pattern)["ready"]
+    waiting = juju_status.summarize(other, ["vault"], ("active", "blocked"), pattern)
+    assert not waiting["ready"] and waiting["waiting_for"] == [
+        "vault/0 (machine 0/lxd/1): blocked/idle - Missing relation: shared-db"]
