@@ -121,10 +121,10 @@ def place(vms, hosts, slots, existing, field, weights=None):
             continue
         free = [h for h in hosts if load[h] + weight(vm, 1) <= slots[h]]
         if not free:
+            room = ", ".join("%s %d of %d free" % (h, slots[h] - load[h], slots[h]) for h in hosts)
             raise LabDefinitionError("nestedcloud_lab.nested_vms.sizes", "%s needs %d slots of one uc- host, and no "
                                      "host has that much room left (%s); raise flavors.undercloud or lower its size"
-                                     % (vm, weight(vm, 1), ", ".join("%s %d of %d free" % (h, slots[h] - load[h], slots[h])
-                                                                   for h in hosts)))
+                                     % (vm, weight(vm, 1), room))
         host = min(free, key=lambda h: (float(load[h]) / slots[h], hosts.index(h)))
         placement[vm] = host
         load[host] += weight(vm, 1)

@@ -192,8 +192,7 @@ SCHEMA = {
                                       default=2048, minimum=0, maximum=1048576),
         "cpu_allocation_ratio": Field("float", "vCPUs of oc- VMs per vCPU of a uc- host.",
                                       default=1.0, minimum=0.1, maximum=16),
-        "sizes": Field("dict", "Bigger sizes by role, for the oc- VMs that need more than ram_mb, vcpus and disk_gb; "
-                       "such a VM takes as many of a uc- host's slots (VMs of the base size) as its size needs.",
+        "sizes": Field("dict", "Bigger sizes by role; such a VM takes as many slots (VMs of the base size) as it needs.",
                        children={
                            "maas": _size("maas_juju: the MAAS VM (recommended 6144 MiB, 2 vCPUs, 40 GiB)."),
                            "juju_controller": _size("maas_juju: the Juju controller (recommended 4096 MiB, 2 vCPUs, "

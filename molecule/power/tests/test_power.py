@@ -81,6 +81,19 @@ def test_machines_are_defined_network_boot_first_with_their_disks_and_left_off(h
     assert state(host, "oc-0001") == "running"  # MAAS's own VM boots from its image
 
 
+def test_every_domain_is_valid_against_libvirt_schema(host):
+    """virt-xml-validate (libvirt's RelaxNG schema) on each oc- VM's definition as the role made it and libvirt keeps
+    it: the MAAS VM and both machines, sushy's metadata included."""
+    for vm in ["oc-0001"] + sorted(MACHINES):
+        path = "/tmp/nc-validate-%s.xml" % vm
+        host.check_output("virsh -c qemu:///system dumpxml --inactive %s > %s", vm, path)
+        result = host.run("virt-xml-validate %s domain", path)
+        assert result.rc == 0 and "validates" in result.stdout + result.stderr, (vm, result.stdout, result.stderr)
+    broken = host.run("sed 's|<memory|<memoryy|' /tmp/nc-validate-oc-0002.xml > /tmp/nc-broken.xml && "
+                      "virt-xml-validate /tmp/nc-broken.xml domain")
+    assert broken.rc != 0  # the check bites
+
+
 def test_the_power_interface_listens_on_the_overlay_only(host):
     listening = host.check_output("ss -Hltn 'sport = :8000'")
     assert "10.33.0.11:8000" in listening and "0.0.0.0:8000" not in listening and "*:8000" not in listening
