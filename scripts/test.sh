@@ -101,7 +101,7 @@ tier_hosts() {
   local rc=0 scenario
   tests/hosts/testhosts.sh install && tests/hosts/testhosts.sh relay start && tests/hosts/testhosts.sh image || rc=$?
   if [ "$rc" -eq 0 ]; then
-    for scenario in multihost power; do
+    for scenario in multihost power charmed; do
       echo "--- molecule scenario $scenario"
       CONTAINERS_CONF="$PWD/tests/hosts/containers.conf" molecule test -s "$scenario" || rc=$?
     done

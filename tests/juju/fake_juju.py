@@ -136,7 +136,7 @@ def status(state, target):
             units["%s/%d" % (name, number)] = {
                 "workload-status": {"current": workload, "message": message},
                 "juju-status": {"current": "idle"}, "machine": str(number), "leader": number == 0,
-                "public-address": "127.0.0.1"}
+                "public-address": os.environ.get("FAKE_JUJU_ADDRESS", "127.0.0.1")}
         apps[name] = {"charm": app["charm"], "charm-channel": app.get("channel"), "units": units}
     machines = {str(n): {"juju-status": {"current": "started"}, "machine-status": {"current": "running"}}
                 for n in range(len(model["machines"]))}

@@ -68,7 +68,7 @@ class FakeVault:
         return 404, {"errors": []}
 
 
-def serve(vault):
+def serve(vault, address="127.0.0.1", port=0):
     class Handler(BaseHTTPRequestHandler):
         def _reply(self):
             length = int(self.headers.get("Content-Length") or 0)
@@ -91,7 +91,7 @@ def serve(vault):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((address, port), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -106,3 +106,10 @@ def running():
     finally:
         server.shutdown()
         server.server_close()
+
+
+if __name__ == "__main__":  # python3 fake_vault.py ADDRESS PORT: serve until killed (molecule scenario charmed)
+    import sys
+
+    serve(FakeVault(), sys.argv[1], int(sys.argv[2]))
+    threading.Event().wait()

@@ -292,8 +292,8 @@ class FakeMaas:
         return [entry for entry in self.log if entry[0] != "GET"]
 
 
-def serve(maas):
-    """Start ``maas`` on 127.0.0.1 (a free port) in a thread; returns (server, base URL ending in /MAAS)."""
+def serve(maas, address="127.0.0.1", port=0):
+    """Start ``maas`` on ``address`` (a free port by default) in a thread; returns (server, base URL ending in /MAAS)."""
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self, method):
@@ -327,9 +327,9 @@ def serve(maas):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((address, port), Handler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return server, "http://127.0.0.1:%d/MAAS" % server.server_address[1]
+    return server, "http://%s:%d/MAAS" % (address, server.server_address[1])
 
 
 @contextlib.contextmanager
@@ -342,3 +342,10 @@ def running(**options):
     finally:
         server.shutdown()
         server.server_close()
+
+
+if __name__ == "__main__":  # python3 fake_maas.py ADDRESS PORT SUBNET: serve until killed (molecule scenario charmed)
+    import sys
+
+    serve(FakeMaas(subnet=sys.argv[3]), sys.argv[1], int(sys.argv[2]))
+    threading.Event().wait()

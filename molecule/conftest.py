@@ -1,6 +1,6 @@
 # Copyright: nestedcloud.openstack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Run the verifier's commands with `podman exec` directly.
+"""Run the verifiers' commands (every podman scenario's tests/) with `podman exec` directly.
 
 Molecule hands testinfra the Ansible inventory, and testinfra has no direct backend for Ansible's podman
 connection, so every command would go through an Ansible module run (about 1 s each). The hosts are the
