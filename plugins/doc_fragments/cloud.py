@@ -28,6 +28,16 @@ options:
     description: How many API calls run at the same time when many resources are created or deleted.
     type: int
     default: 8
+  retries:
+    description:
+      - How many times the module's whole reconcile runs again after the cloud's passing trouble (connection
+        lost, 5xx, 409 while busy) made a call fail that must not be repeated blind (a POST, whose answer may have
+        been lost after the cloud did it). The new run finds what the lost call made, so nothing is made twice.
+      - Calls that can be repeated without effect (GET, PUT, DELETE) are repeated by themselves, up to 5 times.
+    type: int
+    default: 4
+notes:
+  - Results have C(api_calls) (requests by method) and C(retries) (requests repeated, and why the reconcile ran again).
 requirements:
   - openstacksdk >= 1.0.0
 """

@@ -1,11 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: nestedcloud.openstack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The small core of the undercloud modules: connection, request accounting, errors, parallelism.
+"""The small core of the undercloud modules: connection, request accounting, retries, errors, parallelism.
 
 ``CloudModule`` wraps (does not subclass) AnsibleModule. The connection is made on first use,
 never in a constructor, so unit tests can hand in a fake. Every HTTP request the SDK sends is
 counted by method: ``api_calls`` in each result shows that a second run mutates nothing.
+
+A cloud misbehaves now and then (5xx, resets, 409 while busy). Requests that can be repeated without effect (GET,
+HEAD, PUT, DELETE; a token request) are repeated with backoff (``Retrying``). A request that may have changed
+something (a POST; a PUT that adds a router interface) is never repeated blind: if its answer was lost the cloud may
+have done it, so the module's whole reconcile runs again instead (``CloudModule.run``), and finds - by the lab's tag,
+description marker or metadata - what the lost call made. That is how a lost answer never makes a duplicate.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 try:
     import openstack
     from keystoneauth1 import _fair_semaphore
+    from keystoneauth1 import exceptions as ksa_exceptions
 
     HAS_SDK = True
     SDK_ERROR = None
@@ -29,6 +36,10 @@ except ImportError:  # pragma: no cover - reported by the module
     SDK_ERROR = traceback.format_exc()
 
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
+REPEATABLE = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
+# PUTs that add or remove something each time (Neutron's router actions): never repeated blind
+NOT_REPEATABLE_PATHS = ("/add_router_interface", "/remove_router_interface", "/add_extraroutes", "/remove_extraroutes")
+TRANSIENT_STATUS = (409, 500, 502, 503, 504)
 
 # The options most modules take besides CLOUD_ARGS (documented by the plan doc fragment and each module).
 PLAN_ARG = dict(plan=dict(type="dict", required=True))
@@ -39,6 +50,7 @@ CLOUD_ARGS = dict(
     wait=dict(type="bool", default=True),
     timeout=dict(type="int", default=900),
     concurrency=dict(type="int", default=8),
+    retries=dict(type="int", default=4),
 )
 
 
@@ -78,11 +90,61 @@ class ApiCounter:
         return sum(n for method, n in self.counts.items() if method in MUTATING)
 
 
-class CloudError(Exception):
-    """A failure naming the resource it concerns."""
+def transient(err):
+    """Whether an error is the cloud's passing trouble (connection lost, 5xx, 409 while busy), not a refusal."""
+    if isinstance(err, CloudError):
+        return err.transient
+    if HAS_SDK and isinstance(err, ksa_exceptions.ConnectionError):
+        return True
+    status = getattr(err, "status_code", None) or getattr(err, "http_status", None)
+    return status in TRANSIENT_STATUS
 
-    def __init__(self, resource, message):
+
+class Retrying:
+    """Repeats the requests of a keystoneauth session that can be repeated without effect, on transient faults."""
+
+    def __init__(self, attempts=5, pause=0.5, sleep=time.sleep):
+        self.attempts, self.pause, self.sleep = attempts, pause, sleep
+        self.repeated = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def repeatable(url, method, kwargs):
+        if kwargs.get("authenticated") is False:
+            return True  # a token request: asking twice makes two tokens, no harm
+        return method.upper() in REPEATABLE and not str(url).split("?", maxsplit=1)[0].endswith(NOT_REPEATABLE_PATHS)
+
+    def wrap(self, session):
+        original = session.request
+
+        def request(url, method, *args, **kwargs):
+            safe = self.repeatable(url, method, kwargs)
+            if not safe:
+                kwargs["connect_retries"] = 0  # keystoneauth would send a POST again after its answer was lost
+            for attempt in range(1, self.attempts + 1):
+                try:
+                    response = original(url, method, *args, **kwargs)
+                except Exception as err:  # pylint: disable=broad-exception-caught
+                    if not (safe and transient(err)) or attempt == self.attempts:
+                        raise
+                else:
+                    if not (safe and response.status_code in TRANSIENT_STATUS) or attempt == self.attempts:
+                        return response
+                with self._lock:
+                    self.repeated += 1
+                self.sleep(self.pause * 2 ** (attempt - 1))
+            raise AssertionError("unreachable")  # pragma: no cover
+
+        session.request = request
+        return session
+
+
+class CloudError(Exception):
+    """A failure naming the resource it concerns; ``transient`` when the cloud's passing trouble caused it."""
+
+    def __init__(self, resource, message, transient=False):
         self.resource = resource
+        self.transient = transient
         super().__init__("%s: %s" % (resource, message))
 
 
@@ -95,6 +157,8 @@ class CloudModule:
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.module.params
         self.counter = ApiCounter()
+        self.retrying = Retrying()
+        self.rerun = []  # why the reconcile ran again (transient errors)
         self._conn = None
         if not HAS_SDK:
             self.module.fail_json(msg=missing_required_lib("openstacksdk"), exception=SDK_ERROR)
@@ -111,7 +175,7 @@ class CloudModule:
             use_monotonic_clock()
             try:
                 self._conn = openstack.connect(cloud=self.params["cloud"])
-                self.counter.wrap(self._conn.session)
+                self.retrying.wrap(self.counter.wrap(self._conn.session))
             except openstack.exceptions.ConfigException as err:
                 self.module.fail_json(msg="cloud: %s Name an entry of clouds.yaml (./, ~/.config/openstack/, "
                                       "/etc/openstack/ or $OS_CLIENT_CONFIG_FILE) in nestedcloud_lab.cloud." % err)
@@ -120,22 +184,42 @@ class CloudModule:
     def deadline(self):
         return time.monotonic() + self.params["timeout"]
 
-    def exit(self, changed, **result):
+    def _report(self, result):
         result["api_calls"] = dict(self.counter.counts)
-        self.module.exit_json(changed=changed, **result)
+        result["retries"] = {"requests": self.retrying.repeated, "reconciles": list(self.rerun)}
+        return result
+
+    def exit(self, changed, **result):
+        # a reconcile that failed half way and ran again may have changed what this one then found done
+        changed = changed or (bool(self.rerun) and self.counter.mutating() > 0 and not self.check_mode)
+        self.module.exit_json(changed=changed, **self._report(result))
 
     def fail(self, msg, **result):
-        result["api_calls"] = dict(self.counter.counts)
-        self.module.fail_json(msg=msg, **result)
+        self.module.fail_json(msg=msg, **self._report(result))
 
     def run(self, body):
-        """Call body(self); turn SDK and resource errors into one clear failure."""
-        try:
-            body(self)
-        except CloudError as err:
-            self.fail(str(err), resource=err.resource)
-        except openstack.exceptions.SDKException as err:
-            self.fail("OpenStack API error: %s" % err)
+        """Call body(self); on the cloud's passing trouble run it again (up to O(retries) times, within the
+        timeout); turn SDK and resource errors into one clear failure."""
+        deadline, attempt = self.deadline(), 0
+        while True:
+            attempt += 1
+            try:
+                body(self)
+                return
+            except Exception as err:  # pylint: disable=broad-exception-caught
+                again = transient(err) and attempt <= self.params["retries"] and time.monotonic() < deadline
+                if not again:
+                    self._give_up(err, attempt)
+                self.rerun.append("%s: %s" % (type(err).__name__, str(err)[:200]))
+                time.sleep(min(2 ** attempt, 20))
+
+    def _give_up(self, err, attempt):
+        tries = " (after %d attempts)" % attempt if attempt > 1 else ""
+        if isinstance(err, CloudError):
+            self.fail(str(err) + tries, resource=err.resource, transient=err.transient)
+        if isinstance(err, openstack.exceptions.SDKException) or transient(err):
+            self.fail("OpenStack API error%s: %s" % (tries, err), transient=transient(err))
+        raise err
 
 
 def parallel(items, action, concurrency):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, parallel
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, parallel, transient
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import (
     HOST_KEY,
     LAB_KEY,
@@ -121,7 +121,8 @@ class ServerReconciler:
             raise CloudError("%s %s" % (what, _label(item)), "%s%s" % (
                 getattr(err, "details", None) or err,
                 "" if len(errors) == 1 else " (and %d more failed: %s)" % (
-                    len(errors) - 1, ", ".join(_label(i) for i, _e in errors[1:]))))
+                    len(errors) - 1, ", ".join(_label(i) for i, _e in errors[1:]))),
+                transient=all(transient(e) for _i, e in errors))
         return results
 
     def _create_ports(self, hosts):
@@ -144,7 +145,8 @@ class ServerReconciler:
         try:
             made = list(self.conn.network.create_ports(data))
         except Exception as err:  # one bulk request: name every port it carried
-            raise CloudError("ports %s" % ", ".join(d["name"] for d in data), getattr(err, "details", None) or err)
+            raise CloudError("ports %s" % ", ".join(d["name"] for d in data), getattr(err, "details", None) or err,
+                             transient=transient(err))
         for port in made:
             self.ports[port.name] = port
 

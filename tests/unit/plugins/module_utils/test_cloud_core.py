@@ -6,7 +6,16 @@ import threading
 import time
 from types import SimpleNamespace
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import ApiCounter, parallel
+import pytest
+from keystoneauth1 import exceptions as ksa_exceptions
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import (
+    ApiCounter,
+    CloudError,
+    Retrying,
+    parallel,
+    transient,
+)
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes, differences, owns
 
 
@@ -60,3 +69,103 @@ def test_changes_and_differences():
     changes.record("create", "network", "n", after={"name": "n"})
     assert changes.changed and changes.result()["diff"]["after"] == {"network/n": {"name": "n"}}
     assert differences({"a": 1, "b": [1]}, {"a": 1, "b": [2], "c": None, "d": 3}) == {"b": [2], "d": 3}
+
+
+class Flaky:
+    """A session whose answers are scripted: an exception is raised, anything else returned as the status."""
+
+    def __init__(self, *answers):
+        self.answers, self.calls = list(answers), []
+
+    def request(self, url, method, *args, **kwargs):
+        self.calls.append((url, method, kwargs.get("connect_retries")))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return SimpleNamespace(status_code=answer)
+
+
+def retrying(session):
+    retry = Retrying(attempts=4, pause=0.01, sleep=lambda seconds: None)
+    return retry, retry.wrap(session)
+
+
+def test_repeatable_requests_are_repeated_on_passing_trouble():
+    retry, session = retrying(Flaky(ksa_exceptions.ConnectFailure("reset"), 503, 409, 200))
+    assert session.request("/v2.1/servers", "GET").status_code == 200
+    assert len(session.calls) == 4 and retry.repeated == 3
+    retry, session = retrying(Flaky(ksa_exceptions.ConnectFailure("lost"), 201))
+    assert session.request("/v3/auth/tokens", "POST", authenticated=False).status_code == 201  # a token: harmless
+    retry, session = retrying(Flaky(502, 502, 502, 502))
+    assert session.request("/v2.0/ports/p1", "DELETE").status_code == 502 and len(session.calls) == 4  # gives up
+
+
+def test_a_refusal_is_not_repeated():
+    retry, session = retrying(Flaky(400, 200))
+    assert session.request("/v2.0/networks", "GET").status_code == 400 and retry.repeated == 0
+
+
+def test_a_call_that_may_have_changed_something_is_never_repeated_blind():
+    """A lost answer to a POST (or to a router-interface PUT) may hide a resource the cloud made: sending it again
+    would make a second one. keystoneauth's own connection retry is turned off for them too."""
+    for url, method in [("/v2.0/ports", "POST"), ("/v2.0/routers/r1/add_router_interface", "PUT")]:
+        retry, session = retrying(Flaky(ksa_exceptions.ConnectFailure("answer lost"), 201))
+        with pytest.raises(ksa_exceptions.ConnectFailure):
+            session.request(url, method)
+        assert session.calls == [(url, method, 0)] and retry.repeated == 0
+        retry, session = retrying(Flaky(503, 201))
+        assert session.request(url, method).status_code == 503 and len(session.calls) == 1
+
+
+def test_what_counts_as_passing_trouble():
+    assert transient(ksa_exceptions.ConnectFailure("x")) and transient(ksa_exceptions.ConnectTimeout("x"))
+    assert transient(SimpleNamespace(status_code=503)) and transient(SimpleNamespace(http_status=409))
+    assert not transient(SimpleNamespace(status_code=400)) and not transient(ValueError("bad input"))
+    assert transient(CloudError("server uc-0001", "x", transient=True)) and not transient(CloudError("net", "quota"))
+
+
+def run_body(monkeypatch, body, **args):
+    """CloudModule.run(body) as a module run: its JSON result."""
+    from ansible_collections.nestedcloud.openstack.plugins.module_utils import cloud
+    from tests.unit.plugins._module_runner import run_module
+
+    monkeypatch.setattr(cloud.time, "sleep", lambda seconds: None)
+
+    def main():
+        cloud.CloudModule({}).run(body)
+
+    return run_module(dict({"cloud": "c"}, **args), main=main)
+
+
+def test_a_reconcile_hit_by_passing_trouble_runs_again_and_reports_its_change(monkeypatch):
+    tries = []
+
+    def body(cm):
+        tries.append(1)
+        cm.counter.counts["POST"] = 1  # the lost call
+        if len(tries) < 3:
+            raise CloudError("server uc-0001", "answer lost", transient=True)
+        cm.exit(False, found="made by the lost call")  # the new run finds it done
+
+    result = run_body(monkeypatch, body)
+    assert len(tries) == 3 and result["changed"] and result["found"] == "made by the lost call"
+    assert result["retries"]["reconciles"] == ["CloudError: server uc-0001: answer lost"] * 2
+
+
+def test_a_refusal_or_too_much_trouble_fails_at_once_naming_the_resource(monkeypatch):
+    tries = []
+
+    def refused(cm):
+        tries.append(1)
+        raise CloudError("network lab1-net", "quota exceeded")
+
+    result = run_body(monkeypatch, refused)
+    assert result["failed"] and result["msg"] == "network lab1-net: quota exceeded" and len(tries) == 1
+
+    def always(cm):
+        tries.append(1)
+        raise ksa_exceptions.ConnectFailure("reset")
+
+    del tries[:]
+    result = run_body(monkeypatch, always, retries=2)
+    assert result["failed"] and result["transient"] and "(after 3 attempts)" in result["msg"] and len(tries) == 3
