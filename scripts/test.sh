@@ -86,6 +86,8 @@ tier_undercloud() {
   tests/undercloud/undercloud.sh up || rc=$?
   if [ "$rc" -eq 0 ]; then
     OS_CLIENT_CONFIG_FILE="$UC_STATE/clouds.yaml" python -m pytest -q tests/integration/undercloud || rc=$?
+    # the figures of the fault-injection and interrupted-run tests
+    python benchmarks/faults/summary.py "$BUILD" || rc=1
     # the role's molecule scenario; a HOME of its own keeps the lab key it makes out of yours
     mkdir -p "$BUILD/molecule-home"
     HOME="$BUILD/molecule-home" OS_CLIENT_CONFIG_FILE="$UC_STATE/clouds.yaml" molecule test -s undercloud || rc=$?
