@@ -67,10 +67,11 @@ changed_user:
 
 import os
 import re
-import tempfile
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import write_whole
 
 try:
     import bcrypt
@@ -137,11 +138,7 @@ def main():
         directory = os.path.dirname(path) or "."
         if not os.path.isdir(directory):
             module.fail_json(msg="path: the directory %s does not exist" % directory)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".htpasswd-")
-        with os.fdopen(fd, "w") as handle:
-            handle.write("\n".join(new) + "\n")
-        os.chmod(tmp, int(params["mode"], 8))  # mkstemp made it 0600; never wider than asked, not even for a moment
-        os.replace(tmp, path)
+        write_whole(path, "\n".join(new) + "\n", int(params["mode"], 8))
     file_args = module.load_file_common_arguments(dict(path=path, mode=params["mode"], owner="root",
                                                        group=params["group"]))
     if os.path.exists(path):

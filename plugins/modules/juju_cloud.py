@@ -69,7 +69,7 @@ credential:
   sample: unchanged
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils import juju_cli
 
@@ -108,6 +108,8 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    if not HAS_YAML:
+        module.fail_json(msg=missing_required_lib("PyYAML (python3-yaml)"))
     try:
         cloud, credential = wanted(params)
     except (OSError, ValueError) as err:

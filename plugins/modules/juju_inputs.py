@@ -85,11 +85,11 @@ problems:
 """
 
 import os
-import tempfile
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils import juju_bundle
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import write_whole
 
 try:
     import yaml
@@ -128,11 +128,7 @@ def write(module, path, text, mode):
             current = handle.read()
     changed = current != text
     if changed and not module.check_mode:
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".juju-")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)  # same directory: atomic, and the mode set above holds (atomic_move would widen it)
+        write_whole(path, text, mode)
     if not changed and not module.check_mode and (os.stat(path).st_mode & 0o777) != mode:
         os.chmod(path, mode)
         changed = True
@@ -151,6 +147,8 @@ def main():
         ),
         supports_check_mode=True,
     )
+    if not HAS_YAML:
+        module.fail_json(msg=missing_required_lib("PyYAML (python3-yaml)"))
     try:
         docs, problems, machines = documents(module.params)
     except ValueError as err:

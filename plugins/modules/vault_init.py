@@ -89,11 +89,12 @@ charm_token:
 
 import json
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import open_url
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import write_whole
 
 
 class VaultError(Exception):
@@ -123,11 +124,7 @@ def save(path, document):
     directory = os.path.dirname(path) or "."
     if not os.path.isdir(directory):
         os.makedirs(directory, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".vault-")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(document, handle, indent=1, sort_keys=True)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_whole(path, json.dumps(document, indent=1, sort_keys=True), 0o600)
 
 
 def main():

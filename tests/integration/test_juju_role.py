@@ -15,7 +15,7 @@ import sys
 
 import yaml
 
-from tests.juju import fake_vault
+from tests.juju import fake_vault, juju_command
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from tests.integration._runner import recap
@@ -57,16 +57,6 @@ def test_inputs_written_once_from_the_plan(tmp_path):
     assert recap["changed"] == "0"
 
 
-def fake_juju(tmp_path, vault_url):
-    """A juju command that is tests/juju/fake_juju.py with its state in tmp_path; (command, state file)."""
-    state = tmp_path / "juju-state.json"
-    command = tmp_path / "juju-cli"
-    command.write_text('#!/bin/sh\nFAKE_JUJU_STATE=%s FAKE_VAULT_URL=%s exec %s %s "$@"\n' % (
-        state, vault_url, sys.executable, os.path.join(TOP, "tests", "juju", "fake_juju.py")))
-    command.chmod(0o755)
-    return str(command), state
-
-
 def calls(state):
     if not state.exists():
         return []
@@ -76,7 +66,7 @@ def calls(state):
 def test_the_role_bootstraps_deploys_unseals_and_writes_the_credentials(tmp_path):
     juju_dir, client = tmp_path / "juju", tmp_path / "r0-root"
     with fake_vault.running() as (vault, url):
-        command, state = fake_juju(tmp_path, url)
+        command, state = juju_command(tmp_path, url)
         extra = {"juju_deploy": True, "juju_command": command, "juju_vault_port": int(url.rsplit(":", 1)[1]),
                  "juju_vault_keys_file": str(tmp_path / "vault" / "keys.json"), "juju_client_dir": str(client),
                  "juju_client_packages": False, "juju_poll_delay": 1, "juju_bootstrap_timeout": 120,
@@ -131,7 +121,7 @@ def test_the_role_bootstraps_deploys_unseals_and_writes_the_credentials(tmp_path
 def test_a_failed_bootstrap_fails_with_its_log_and_the_next_run_starts_again(tmp_path):
     juju_dir = tmp_path / "juju"
     with fake_vault.running() as (_vault, url):
-        command, state = fake_juju(tmp_path, url)
+        command, state = juju_command(tmp_path, url)
         play(tmp_path, juju_dir, {"juju_deploy": False})
         (juju_dir / "bootstrap-config.yaml").write_text("http-proxy: http://a:1/\njuju-http-proxy: http://a:1/\n")
         env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg"))

@@ -147,7 +147,6 @@ def main(argv, held):
     state = load()
     state["calls"].append(argv)
     args = list(argv)
-    fmt = "--format=json" in args
     args = [a for a in args if a not in ("--format=json", "--client", "--no-switch", "--show-secrets")]
     command = args.pop(0)
     out = ""
@@ -278,7 +277,6 @@ def main(argv, held):
     save(state)
     if out:
         print(out)
-    del fmt
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import sys
 import time
 
 import pytest
@@ -17,10 +16,9 @@ import yaml
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils import juju_cli
 from ansible_collections.nestedcloud.openstack.plugins.modules import juju_bootstrap, juju_cloud, juju_deploy, vault_init
-from tests.juju import fake_vault
+from tests.juju import fake_vault, juju_command
 from tests.unit.plugins._module_runner import run_module
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 KEY = "ConsumerKey123:TokenKey45678:TokenSecretAbCdEf"
 
 
@@ -33,16 +31,13 @@ def vault():
 @pytest.fixture
 def juju(tmp_path, vault):
     """(juju command, state file, files dir) with the lab's cloud and credential files written."""
-    state, command = tmp_path / "state.json", tmp_path / "juju-cli"
-    command.write_text('#!/bin/sh\nFAKE_JUJU_STATE=%s FAKE_VAULT_URL=%s FAKE_JUJU_BOOTSTRAP_STEP=0.1 exec %s %s "$@"\n'
-                       % (state, vault[1], sys.executable, os.path.join(TOP, "tests", "juju", "fake_juju.py")))
-    command.chmod(0o755)
+    command, state = juju_command(tmp_path, vault[1], BOOTSTRAP_STEP="0.1")
     files = tmp_path / "files"
     files.mkdir()
     write(files / "clouds.yaml", {"clouds": {"lab1-maas": {"type": "maas", "auth-types": ["oauth1"],
                                                            "endpoint": "http://10.33.1.1:5240/MAAS"}}})
     write(files / "credentials.yaml", {"credentials": {"lab1-maas": {"admin": {"auth-type": "oauth1", "maas-oauth": KEY}}}})
-    return str(command), state, files
+    return command, state, files
 
 
 def write(path, document):
