@@ -5,11 +5,15 @@
 #          r0 and each uc- server at the address Neutron gave its port, with the lab's key, and r0 is reached
 #          through its floating IP from the "outside" namespace; then the real site.yml runs end to end.
 #   again  site.yml once more (it must change nothing)
+#   awx    site.yml once more as AWX runs it (scripts/awx_job.py: ansible-runner, the project layout, the inventory
+#          synced from the plugin, the survey's answers, the credentials AWX injects); it must change nothing
 #   smoke [ARGS]  the smoke layer alone (playbooks/smoke.yml), e.g. `smoke -e smoke_keep=true`
 #   figures [FILE]  step and layer times, memory of each host and the smoke report, as Markdown
 #   down   remove the test hosts, their namespaces and the local undercloud
 # Environment: NC_LAB_STATE (default /tmp/nestedcloud-lab); NC_LAB_ARGS, more arguments for ansible-playbook;
-# NC_LAB_INTERRUPT, a task name pattern: `up` interrupts its first site.yml there and runs it again (resume test).
+# NC_LAB_INTERRUPT, a task name pattern: `up` interrupts its first site.yml there (SIGINT, as Ctrl-C) and runs it
+# again (resume test); NC_LAB_KILLS=N: then N more runs are killed (SIGKILL of the whole process group) at random
+# moments, NC_LAB_SEED picks them, before the run that must converge; the points go to $STATE/kills.json.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 STATE=${NC_LAB_STATE:-/tmp/nestedcloud-lab}
@@ -81,7 +85,8 @@ CFG
 cmd_up() {
   mkdir -p "$STATE"
   : > "$STATE/timings.log"
-  rm -f "$HOME/.nestedcloud/$LAB"/smoke-report.* "$STATE"/{interrupted,site,again}.log  # nothing of an earlier lab
+  rm -rf "$HOME/.nestedcloud/$LAB"/smoke-report.* "$STATE"/{interrupted,site,again,awx}.log "$STATE"/killed-*.log \
+    "$STATE/kills.json" "$STATE/awx"  # nothing of an earlier lab
   KEY=$HOME/.nestedcloud/$LAB/id_ed25519
   step "packages and image" bash -c "'$HOSTS' install && '$HOSTS' image && '$HOSTS' relay start"
   step "local undercloud" env UC_AGENTS="dhcp l3" "$TOP/tests/undercloud/undercloud.sh" up
@@ -102,6 +107,7 @@ cmd_again() {
 # NC_LAB_INTERRUPT=PATTERN: the first site.yml is stopped as by Ctrl-C when a task matching PATTERN starts, then
 # site.yml runs again from the start and must converge (a run interrupted in any layer resumes).
 site_first() {
+  random_kills
   if [ -z "${NC_LAB_INTERRUPT:-}" ]; then
     playbook site.yml | tee "$STATE/site.log"
     return "${PIPESTATUS[0]}"
@@ -126,6 +132,58 @@ site_first() {
   return "${PIPESTATUS[0]}"
 }
 
+# First, NC_LAB_KILLS runs of site.yml, each SIGKILLed (ansible-playbook and its workers) at a random moment between
+# 20 s and NC_LAB_KILL_WINDOW (default 240 s) after it started, each run going further than the one before; a run
+# that ends before its moment is a point that missed (recorded with task null).
+random_kills() {
+  local n=${NC_LAB_KILLS:-0} seed=${NC_LAB_SEED:-$RANDOM} i pid after task points=()
+  [ "$n" -gt 0 ] || return 0
+  RANDOM=$seed
+  for ((i = 1; i <= n; i++)); do
+    after=$((20 + RANDOM % (${NC_LAB_KILL_WINDOW:-240} - 20)))
+    setsid bash -c 'cd "$1" && exec ansible-playbook site.yml' _ "$TOP" > "$STATE/killed-$i.log" 2>&1 &
+    pid=$!
+    local waited=0
+    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt "$after" ]; do sleep 1; waited=$((waited + 1)); done
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -KILL -- "-$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+      task=$(grep -E "^TASK \[" "$STATE/killed-$i.log" | tail -1 | sed 's/ \*\**$//')
+      log "site.yml killed (SIGKILL) after ${after} s, in: $task"
+      points+=("$(python3 -c 'import json,sys; print(json.dumps({"after_s": int(sys.argv[1]), "task": sys.argv[2]}))' "$after" "$task")")
+    else
+      wait "$pid" || true
+      log "site.yml ended before the kill point (${after} s)"
+      points+=("$(python3 -c 'import json,sys; print(json.dumps({"after_s": int(sys.argv[1]), "task": None}))' "$after")")
+    fi
+  done
+  (IFS=,; printf '{"seed": %s, "points": [%s]}\n' "$seed" "${points[*]}") > "$STATE/kills.json"
+}
+
+# The AWX job's own ssh settings: the lab's way to the floating IP, and no key file (the key is in ssh-agent).
+cmd_awx() {
+  local fip
+  publish_guest
+  fip=$(sed -n 's/^Host \([0-9.]*\)$/\1/p' "$STATE/ssh_config")
+  cat > "$STATE/awx-ssh_config" <<CFG
+# Written by scripts/lab.sh awx: the lab's network only; the key comes from the Machine credential (ssh-agent).
+Host $fip
+  ProxyCommand ip netns exec $LAB-out socat - TCP:%h:%p
+Host *
+  UserKnownHostsFile $STATE/known_hosts
+  StrictHostKeyChecking accept-new
+  ServerAliveInterval 15
+CFG
+  step "site.yml as an AWX job" "$TOP/.venv/bin/python" "$TOP/scripts/awx_job.py" "$STATE/awx" \
+    --job-template "nestedcloud site" --inventory-source tests/lab/awx/lab.nestedcloud.yml --cloud undercloud \
+    --ssh-key "$HOME/.nestedcloud/$LAB/id_ed25519" --answers "$TOP/tests/lab/awx-survey-answers.yml" \
+    --set "undercloud_public_key=$(cat "$HOME/.nestedcloud/$LAB/id_ed25519.pub")" \
+    --env "ANSIBLE_SSH_ARGS=-F $STATE/awx-ssh_config -o ControlMaster=auto -o ControlPersist=120s" \
+    --env "NC_LAB_GUEST=$NC_LAB_GUEST" --env ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks \
+    | tee "$STATE/awx.log"
+  return "${PIPESTATUS[0]}"
+}
+
 # Figures of the lab as it is now: what each step took, each layer of site.yml, the smoke report, and memory.
 cmd_figures() {
   local out=${1:-$STATE/figures.md} name log
@@ -139,9 +197,17 @@ cmd_figures() {
     echo '```'
     cat "$STATE/timings.log"
     echo '```'
-    for log in interrupted site again; do
+    if [ -s "$STATE/kills.json" ]; then
+      echo
+      echo "## Runs killed at random points (NC_LAB_KILLS)"
+      echo
+      python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("seed %s\n" % d["seed"]); [print("- after %s s: %s" % (p["after_s"], p["task"] or "ended before")) for p in d["points"]]' "$STATE/kills.json"
+    fi
+    for log in $(cd "$STATE" && ls killed-*.log 2>/dev/null | sed 's/\.log$//') interrupted site again awx; do
       [ -s "$STATE/$log.log" ] || continue
       case $log in
+        killed-*) name="site.yml number ${log#killed-}, killed at a random point" ;;
+        awx) name="site.yml as an AWX job (must change nothing)" ;;
         interrupted) name="the first site.yml, interrupted on purpose (NC_LAB_INTERRUPT)" ;;
         site) name="site.yml$([ -s "$STATE/interrupted.log" ] && echo ", resumed after the interruption" || echo ", first run")" ;;
         again) name="site.yml again (must change nothing)" ;;
@@ -188,8 +254,9 @@ mkdir -p "$STATE"
 case "${1:-}" in
   up) cmd_up ;;
   again) cmd_again ;;
+  awx) cmd_awx ;;
   smoke) shift; publish_guest; playbook playbooks/smoke.yml "$@" ;;
   figures) shift; cmd_figures "$@" ;;
   down) cmd_down ;;
-  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -112,16 +112,20 @@ tier_hosts() {
   return "$rc"
 }
 
-# The main job: `make lab` (local undercloud, test hosts, site.yml end to end with the smoke test) with its first
-# site.yml interrupted in the overcloud layer, as by Ctrl-C, and started again (it must converge); then site.yml
-# again, which must change nothing on any host; then the lab's own checks and its figures (build/lab-figures.md).
-# The lab is removed afterwards.
+# The main job: `make lab` (local undercloud, test hosts, site.yml end to end with the smoke test), with its first
+# site.yml runs SIGKILLed at NC_LAB_KILLS random points (seed printed) and then interrupted in the overcloud layer
+# as by Ctrl-C, each started again (it must converge); then site.yml again, from the command line and as an AWX job
+# (ansible-runner), which must change nothing on any host; then the lab's own checks (function, security, no
+# secret in any log, no duplicate) and its figures (build/lab-figures.md). The lab is removed afterwards.
 tier_lab() {
   local rc=0
-  NC_LAB_INTERRUPT="overcloud : Databases and users of the services" scripts/lab.sh up || rc=$?
+  NC_LAB_KILLS=${NC_LAB_KILLS:-2} NC_LAB_INTERRUPT="overcloud : Databases and users of the services" \
+    scripts/lab.sh up || rc=$?
   if [ "$rc" -eq 0 ]; then
     scripts/lab.sh again || rc=$?
     python tests/lab/check_recap.py /tmp/nestedcloud-lab/again.log || rc=1
+    scripts/lab.sh awx || rc=$?
+    python tests/lab/check_recap.py /tmp/nestedcloud-lab/awx.log || rc=1
     python -m pytest -q tests/lab || rc=1
     scripts/lab.sh figures "$BUILD/lab-figures.md" && cat "$BUILD/lab-figures.md"
   fi

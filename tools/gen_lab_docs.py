@@ -14,7 +14,9 @@ import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, ".collections"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from generated import sync  # noqa: E402
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import (  # noqa: E402
     SCHEMA,
     iter_fields,
@@ -87,24 +89,7 @@ def render_example():
 
 
 def main(argv):
-    check = "--check" in argv
-    stale = []
-    for rel, text in ((DOC, render_doc()), (EXAMPLE, render_example())):
-        path = os.path.join(TOP, rel)
-        current = open(path).read() if os.path.exists(path) else None
-        if current == text:
-            continue
-        if check:
-            stale.append(rel)
-        else:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w") as handle:
-                handle.write(text)
-            print("wrote %s" % rel)
-    if stale:
-        print("out of date with the schema (run tools/gen_lab_docs.py): %s" % ", ".join(stale))
-        return 1
-    return 0
+    return sync(TOP, ((DOC, render_doc()), (EXAMPLE, render_example())), "tools/gen_lab_docs.py", "--check" in argv)
 
 
 if __name__ == "__main__":

@@ -45,15 +45,16 @@ def test_root_site_yml_goes_through_the_collection_in_layer_order():
     run = _playbook("site.yml", "--list-tasks")
     assert run.returncode == 0, run.stdout + run.stderr
     plays = re.findall(r"play #\d+ \(([^)]*)\): (.+?)\s+TAGS", run.stdout)
-    check = ("localhost", "Check the inventory for the lab's hosts")
-    assert plays == [("localhost", "Undercloud layer"), ("localhost", "Undercloud layer, read the lab's hosts again"),
-                     check, ("jumphost", "Jumphost layer"),
-                     ("undercloud", "Jumphost layer, the uc- hosts use r0"), check,
-                     ("jumphost:undercloud", "Overlay layer"), check, ("hypervisors", "Hypervisor layer"), check,
+    same = ("localhost", "Check that the inventory and the run describe the same lab")
+    check = (same, ("localhost", "Check the inventory for the lab's hosts"))  # before every host layer
+    assert plays == [same, ("localhost", "Undercloud layer"), ("localhost", "Undercloud layer, read the lab's hosts again"),
+                     *check, ("jumphost", "Jumphost layer"),
+                     ("undercloud", "Jumphost layer, the uc- hosts use r0"), *check,
+                     ("jumphost:undercloud", "Overlay layer"), *check, ("hypervisors", "Hypervisor layer"), *check,
                      ("overcloud_controller:overcloud_compute", "Overcloud layer, packaged kind"),
                      ("jumphost", "Overcloud layer, the openstack CLI on r0"),
                      ("maas", "Overcloud layer, MAAS and charmed OpenStack (kind maas_juju)"),
-                     check, ("jumphost", "Smoke layer")], run.stdout
+                     *check, ("jumphost", "Smoke layer")], run.stdout
 
 
 @pytest.mark.parametrize("layer", ["jumphost", "overlay", "hypervisor", "overcloud", "smoke"])

@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections import Counter
 
 import pytest
 import yaml
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_resources
 
 LAB = "nclab"
 STATE = os.environ.get("NC_LAB_STATE", "/tmp/nestedcloud-lab")
@@ -113,3 +116,27 @@ def test_a_smoke_run_sweeps_what_an_earlier_one_left():
                      "image smoke"):
         assert leftover in first["detail"], first
     test_smoke_left_nothing_behind()
+
+
+def test_no_duplicate_anywhere_after_the_killed_and_interrupted_runs(outer):
+    """The runs killed at random points (NC_LAB_KILLS) and the one interrupted left nothing twice, outside or inside."""
+    owned = dict((kind, [getattr(i, "name", None) or i.id for i in items]) for kind, items in owned_resources(outer, LAB))
+    twice = {kind: [n for n, c in Counter(names).items() if c > 1] for kind, names in owned.items()}
+    assert not any(twice.values()), twice
+    assert sorted(owned["server"]) == ["nclab-r0", "nclab-uc-0001", "nclab-uc-0002", "nclab-uc-0003"], owned
+    assert len(owned["floating_ip"]) == 1 and len(owned["router"]) == 1 and len(owned["network"]) == 1, owned
+    listings = {
+        "endpoint": ("endpoint list", ("Service Type", "Interface", "Region")),
+        "service": ("service list", ("Type",)),
+        "compute service": ("compute service list", ("Binary", "Host")),
+        "network agent": ("network agent list", ("Binary", "Host")),
+        "flavor": ("flavor list --all", ("Name",)),
+        "user": ("user list", ("Name",)),
+        "project": ("project list", ("Name",)),
+    }
+    for what, (command, key) in listings.items():
+        rc, out, err = on("r0", ". /root/openrc && openstack %s -f json" % command)
+        assert rc == 0, err
+        rows = [tuple(row[k] for k in key) for row in json.loads(out)]
+        assert rows or what == "flavor", "no %s at all" % what  # the smoke test removed its flavor
+        assert len(rows) == len(set(rows)), "%s twice: %s" % (what, rows)

@@ -1,0 +1,128 @@
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What AWX/Tower needs of the project: a survey AWX accepts that yields a valid lab, job templates that name real
+playbooks, and no task anywhere that waits for an answer (an AWX job has no one to give it)."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+import yaml
+from jinja2 import Environment
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import iter_fields
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+AWX = os.path.join(TOP, "docs", "awx")
+# AWX's survey question types and the variable names it accepts (awx/main/models/mixins.py validates these).
+TYPES = {"text", "textarea", "password", "integer", "float", "multiplechoice", "multiselect"}
+VARIABLE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+
+def load(name):
+    with open(os.path.join(AWX, name)) as handle:
+        return json.load(handle) if name.endswith(".json") else yaml.safe_load(handle)
+
+
+def render(variables, answers):
+    """The job template's Variables as Ansible would template them (the filters they use, as Ansible defines them)."""
+    env = Environment()
+    env.filters.update(bool=lambda v: str(v).lower() in ("1", "true", "yes", "on"), int=int, float=float,
+                       split=lambda v, sep: str(v).split(sep), list=list)
+
+    def walk(value):
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, str) and "{{" in value:
+            return env.compile_expression(value.strip()[2:-2])(**answers)
+        return value
+
+    return walk(variables)
+
+
+def answers_with_defaults(answers):
+    return dict(((q["variable"], q["default"]) for q in load("survey-lab.json")["spec"]), **answers)
+
+
+def test_generated_awx_files_are_up_to_date():
+    result = subprocess.run([sys.executable, os.path.join(TOP, "tools", "gen_awx.py"), "--check"], check=False,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_survey_is_one_awx_accepts():
+    survey = load("survey-lab.json")
+    assert survey["name"] and survey["description"] and survey["spec"]
+    variables = [q["variable"] for q in survey["spec"]]
+    assert len(variables) == len(set(variables))
+    for q in survey["spec"]:
+        assert q["type"] in TYPES and VARIABLE.match(q["variable"]) and q["question_name"], q
+        if q["type"] == "multiplechoice":
+            assert q["default"] in q["choices"], q
+        if q["type"] in ("integer", "float"):
+            assert q["min"] <= q["default"] <= q["max"], q
+        if q["type"] == "text":
+            assert q["min"] <= len(q["default"]) <= q["max"], q
+
+
+def test_every_question_is_a_key_of_the_lab_definition_with_the_schemas_default():
+    fields = dict(iter_fields())
+    for q in load("survey-lab.json")["spec"]:
+        field = fields[q["question_name"]]
+        assert q["variable"] == "nestedcloud_lab_" + q["question_name"].replace(".", "_")
+        if field.kind == "bool":
+            assert q["default"] == str(field.default).lower()
+        elif field.kind == "list":
+            assert q["default"] == ", ".join(field.default)
+        else:
+            assert q["default"] == field.default, q
+
+
+def test_the_survey_defaults_give_the_schemas_default_lab_in_awxs_cloud():
+    lab = render(load("extra-vars.yml"), answers_with_defaults({}))["nestedcloud_lab"]
+    plan = build_plan(lab)
+    assert plan["lab"] == build_plan({"cloud": "devstack"})["lab"]
+
+
+def test_the_local_labs_answers_give_exactly_the_local_lab():
+    with open(os.path.join(TOP, "tests", "lab", "awx-survey-answers.yml")) as handle:
+        answers = yaml.safe_load(handle)
+    with open(os.path.join(TOP, "tests", "lab", "inventory", "group_vars", "all", "lab.yml")) as handle:
+        local = yaml.safe_load(handle)["nestedcloud_lab"]
+    lab = render(load("extra-vars.yml"), answers_with_defaults(answers))["nestedcloud_lab"]
+    assert build_plan(lab)["lab"] == build_plan(dict(local, cloud="devstack"))["lab"]
+    assert lab["ssh_allowed_cidrs"] == ["198.51.100.100/32"] and lab["storage"]["boot_from_volume"] is False
+
+
+def test_job_templates_name_real_playbooks_and_credentials():
+    templates = load("job_templates.yml")["job_templates"]
+    assert {t["playbook"] for t in templates} >= {"site.yml", "playbooks/undercloud.yml", "playbooks/smoke.yml"}
+    for template in templates:
+        assert os.path.isfile(os.path.join(TOP, template["playbook"])), template
+        assert set(template["credentials"]) <= {"OpenStack", "Machine"} and template["credentials"], template
+    doc = open(os.path.join(TOP, "docs", "awx.md")).read()
+    for template in templates:
+        assert "`%s`" % template["name"] in doc, "docs/awx.md does not describe %s" % template["name"]
+
+
+def test_no_task_waits_for_an_answer():
+    paths = glob.glob(os.path.join(TOP, "playbooks", "*.yml")) + glob.glob(os.path.join(TOP, "site.yml")) \
+        + glob.glob(os.path.join(TOP, "roles", "*", "tasks", "*.yml")) \
+        + glob.glob(os.path.join(TOP, "roles", "*", "handlers", "*.yml"))
+    assert len(paths) > 30
+    for path in paths:
+        with open(path) as handle:
+            text = handle.read()
+        assert "vars_prompt" not in text, path
+        for item in yaml.safe_load(text) or []:
+            for task in [item] + item.get("tasks", []) + item.get("pre_tasks", []) + item.get("post_tasks", []):
+                for action in ("ansible.builtin.pause", "pause"):
+                    if action in task:
+                        args = task[action] or {}
+                        assert "minutes" in args or "seconds" in args, "%s: a pause that waits for a key" % path
