@@ -202,6 +202,9 @@ cmd_figures() {
       echo "## Runs killed at random points (NC_LAB_KILLS)"
       echo
       python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("seed %s\n" % d["seed"]); [print("- after %s s: %s" % (p["after_s"], p["task"] or "ended before")) for p in d["points"]]' "$STATE/kills.json"
+      echo
+      echo "Then the SIGINT point (NC_LAB_INTERRUPT), then site.yml to the end: $(python3 "$TOP/tests/lab/check_recap.py" \
+        --failed-only "$STATE/site.log" 2>&1 || true) (nothing twice, outside or inside: tests/lab/test_lab.py)."
     fi
     for log in $(cd "$STATE" && ls killed-*.log 2>/dev/null | sed 's/\.log$//') interrupted site again awx; do
       [ -s "$STATE/$log.log" ] || continue
