@@ -1,7 +1,7 @@
 """Seconds per layer of a site.yml run, read from its output (the profile_tasks callback stamps every task).
 
-A play "X layer" or "X layer, ..." belongs to layer X; the "Check the inventory ..." play that opens each layer
-playbook counts toward the layer after it. Prints a Markdown table: layer, seconds, share of the run.
+A play "X layer" or "X layer, ..." belongs to layer X; the "Check ..." plays that open each layer
+playbook count toward the layer after them. Prints a Markdown table: layer, seconds, share of the run.
 """
 import re
 import sys
@@ -18,7 +18,7 @@ def layer_times(lines):
         play = PLAY.match(line)
         if play:
             name = play.group(1)
-            layer = None if name.startswith("Check the inventory") else name.split(",")[0].replace(" layer", "")
+            layer = None if name.startswith("Check ") else name.split(",")[0].replace(" layer", "")
             if layer is not None and layer not in seen:
                 seen.append(layer)
             waiting = True
