@@ -10,8 +10,8 @@ import socket
 import struct
 import threading
 
-SPEC = importlib.util.spec_from_file_location("probe", os.path.join(os.path.dirname(__file__), "..", "hosts",
-                                                                     "probe.py"))
+SPEC = importlib.util.spec_from_file_location(
+    "probe", os.path.join(os.path.dirname(__file__), "..", "hosts", "probe.py"))
 PROBE = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(PROBE)
 
