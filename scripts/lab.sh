@@ -150,12 +150,12 @@ random_kills() {
       wait "$pid" 2>/dev/null || true
       task=$(grep -E "^TASK \[" "$STATE/killed-$i.log" | tail -1 | sed 's/ \*\**$//')
       log "site.yml killed (SIGKILL) after ${after} s, in: $task"
-      points+=("$(python3 -c 'import json,sys; print(json.dumps({"after_s": int(sys.argv[1]), "task": sys.argv[2]}))' "$after" "$task")")
     else
       wait "$pid" || true
+      task=""
       log "site.yml ended before the kill point (${after} s)"
-      points+=("$(python3 -c 'import json,sys; print(json.dumps({"after_s": int(sys.argv[1]), "task": None}))' "$after")")
     fi
+    points+=("$(python3 -c 'import json,sys; print(json.dumps({"after_s": int(sys.argv[1]), "task": sys.argv[2] or None}))' "$after" "$task")")
   done
   (IFS=,; printf '{"seed": %s, "points": [%s]}\n' "$seed" "${points[*]}") > "$STATE/kills.json"
 }
