@@ -8,6 +8,7 @@
 #   awx    site.yml once more as AWX runs it (scripts/awx_job.py: ansible-runner, the project layout, the inventory
 #          synced from the plugin, the survey's answers, the credentials AWX injects); it must change nothing
 #   smoke [ARGS]  the smoke layer alone (playbooks/smoke.yml), e.g. `smoke -e smoke_keep=true`
+#   layer NAME [ARGS]  one layer's playbook (playbooks/NAME.yml), e.g. `layer overcloud --limit uc-0002`
 #   figures [FILE]  step and layer times, memory of each host and the smoke report, as Markdown
 #   down   remove the test hosts, their namespaces and the local undercloud
 # Environment: NC_LAB_STATE (default /tmp/nestedcloud-lab); NC_LAB_ARGS, more arguments for ansible-playbook;
@@ -132,6 +133,37 @@ site_first() {
   return "${PIPESTATUS[0]}"
 }
 
+# SIGKILL a run: its process group, and every descendant by PID - ansible-core's workers each call setsid (they are
+# in sessions of their own), so killing the group alone leaves them behind, blocked on the dead parent's pipe. The
+# group is stopped first, so that nothing forks while the tree is read.
+kill_tree() {
+  local root=$1 pids left
+  kill -STOP -- "-$root" 2>/dev/null || true
+  pids=$(descendants "$root")
+  kill -KILL -- "-$root" 2>/dev/null || true
+  [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+  wait "$root" 2>/dev/null || true
+  sleep 1
+  left=$(for p in $pids; do alive "$p" && echo "$p"; done || true)
+  [ -z "$left" ] || { log "processes of the killed run still alive: $left"; return 1; }
+}
+
+descendants() {
+  local child
+  for child in $(cat /proc/"$1"/task/*/children 2>/dev/null || true); do
+    echo "$child"
+    descendants "$child"
+  done
+}
+
+# running or sleeping, not a zombie waiting to be reaped
+alive() {
+  local stat
+  stat=$(cat /proc/"$1"/stat 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
 # First, NC_LAB_KILLS runs of site.yml, each SIGKILLed (ansible-playbook and its workers) at a random moment between
 # 20 s and NC_LAB_KILL_WINDOW (default 240 s) after it started, each run going further than the one before; a run
 # that ends before its moment is a point that missed (recorded with task null).
@@ -146,8 +178,7 @@ random_kills() {
     local waited=0
     while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt "$after" ]; do sleep 1; waited=$((waited + 1)); done
     if kill -0 "$pid" 2>/dev/null; then
-      kill -KILL -- "-$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
+      kill_tree "$pid"
       task=$(grep -E "^TASK \[" "$STATE/killed-$i.log" | tail -1 | sed 's/ \*\**$//')
       log "site.yml killed (SIGKILL) after ${after} s, in: $task"
     else
@@ -259,6 +290,7 @@ case "${1:-}" in
   again) cmd_again ;;
   awx) cmd_awx ;;
   smoke) shift; publish_guest; playbook playbooks/smoke.yml "$@" ;;
+  layer) shift; name=${1:?layer NAME}; shift; publish_guest; playbook "playbooks/$name.yml" "$@" ;;
   figures) shift; cmd_figures "$@" ;;
   down) cmd_down ;;
   *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+import time
 from collections import Counter
 
 import pytest
@@ -140,3 +142,47 @@ def test_no_duplicate_anywhere_after_the_killed_and_interrupted_runs(outer):
         rows = [tuple(row[k] for k in key) for row in json.loads(out)]
         assert rows or what == "flavor", "no %s at all" % what  # the smoke test removed its flavor
         assert len(rows) == len(set(rows)), "%s twice: %s" % (what, rows)
+
+
+def started(host, *services):
+    """Each service's start time (monotonic, microseconds) on a lab host."""
+    rc, out, err = on(host, " && ".join("systemctl show -p ExecMainStartTimestampMonotonic --value %s" % s
+                                         for s in services))
+    assert rc == 0, err
+    return dict(zip(services, out.split()))
+
+
+def layer(*args):
+    lab = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "lab.sh")
+    done = subprocess.run([lab, "layer"] + list(args), capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    return {host: int(changed) for host, changed in RECAP.findall(done.stdout)}
+
+
+RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", re.M)
+
+
+def test_settings_a_killed_run_wrote_take_effect_in_the_next_run():
+    """A run killed between writing nova.conf (or libvirt's settings) and its handlers left the services on the old
+    settings, and the next run finds the files as it wants them. It must still restart exactly those services."""
+    services = ("nova-compute", "neutron-linuxbridge-agent", "libvirtd")
+    before = started("uc-0002", *services)
+    # what the killed run left: the files written (newer than the services' last restart), no restart
+    rc, out, err = on("uc-0002", "touch /etc/nova/nova.conf /etc/default/libvirtd")
+    assert rc == 0, err
+    changed = layer("overcloud", "--limit", "uc-0002")
+    assert changed["uc-0002"] > 0, changed
+    after = started("uc-0002", *services)
+    assert after["nova-compute"] != before["nova-compute"], "nova-compute was not restarted"
+    assert after["libvirtd"] != before["libvirtd"], "libvirtd was not restarted"
+    assert after["neutron-linuxbridge-agent"] == before["neutron-linuxbridge-agent"], "a restart nothing asked for"
+    # and once applied, nothing is pending any more
+    assert layer("overcloud", "--limit", "uc-0002")["uc-0002"] == 0
+    assert started("uc-0002", *services) == after
+    for _ in range(60):  # nova-compute reports up again before the next tests use the inner cloud
+        rc, out, err = on("r0", ". /root/openrc && openstack compute service list --host uc-0002 "
+                                "--service nova-compute -f value -c State")
+        if out.strip() == "up":
+            break
+        time.sleep(2)
+    assert out.strip() == "up", (out, err)
