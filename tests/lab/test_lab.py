@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import time
 from collections import Counter
@@ -186,3 +187,38 @@ def test_settings_a_killed_run_wrote_take_effect_in_the_next_run():
             break
         time.sleep(2)
     assert out.strip() == "up", (out, err)
+
+
+def horizon(cookies, path, *curl):
+    """A request to Horizon on uc-0001 from r0, with a cookie jar there; returns (status, Location, body)."""
+    rc, out, err = on("r0", "curl -s --noproxy '*' -b %s -c %s -o /tmp/horizon.html -w '%%{http_code} %%{redirect_url}' "
+                            "%s http://uc-0001/horizon/%s && echo && cat /tmp/horizon.html"
+                      % (cookies, cookies, " ".join(curl), path))
+    assert rc == 0, err
+    head, _, body = out.partition("\n")
+    status, _, location = head.partition(" ")
+    return int(status), location, body
+
+
+def horizon_login(password):
+    cookies = "/tmp/horizon-cookies-%d" % time.time_ns()
+    status, location, page = horizon(cookies, "auth/login/")
+    assert status == 200 and "csrfmiddlewaretoken" in page, (status, page[-2000:])
+    form = dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
+    form.update(username="admin", password=password)
+    data = " ".join("--data-urlencode %s" % shlex.quote("%s=%s" % item) for item in form.items())
+    return horizon(cookies, "auth/login/", data), cookies
+
+
+def test_horizon_logs_the_admin_in():
+    """The optional dashboard (overcloud_horizon, on in the lab): the admin logs in and sees the inner cloud."""
+    rc, out, err = on("uc-0001", "sed -n 's/^admin: \"\\(.*\\)\"$/\\1/p' /etc/nestedcloud/overcloud-secrets.yml")
+    assert rc == 0 and out.strip(), err
+    (status, location, page), cookies = horizon_login("not-the-password")
+    assert status == 200 and "csrfmiddlewaretoken" in page, "a wrong password got past the login: %s %s" % (status, location)
+    (status, location, page), cookies = horizon_login(out.strip())
+    assert status == 302 and "auth/login" not in location, (status, location, page[-2000:])
+    status, location, page = horizon(cookies, "admin/hypervisors/")
+    assert status == 200, (status, location)
+    for host in ("uc-0002", "uc-0003"):
+        assert host in page, "hypervisor %s not on Horizon's page" % host
