@@ -147,8 +147,8 @@ def test_no_duplicate_anywhere_after_the_killed_and_interrupted_runs(outer):
 
 def started(host, *services):
     """Each service's start time (monotonic, microseconds) on a lab host."""
-    rc, out, err = on(host, " && ".join("systemctl show -p ExecMainStartTimestampMonotonic --value %s" % s
-                                         for s in services))
+    command = " && ".join("systemctl show -p ExecMainStartTimestampMonotonic --value %s" % s for s in services)
+    rc, out, err = on(host, command)
     assert rc == 0, err
     return dict(zip(services, out.split()))
 
@@ -180,13 +180,13 @@ def test_settings_a_killed_run_wrote_take_effect_in_the_next_run():
     # and once applied, nothing is pending any more
     assert layer("overcloud", "--limit", "uc-0002")["uc-0002"] == 0
     assert started("uc-0002", *services) == after
-    for _ in range(60):  # nova-compute reports up again before the next tests use the inner cloud
+    for attempt in range(60):  # nova-compute reports up again before the next tests use the inner cloud
         rc, out, err = on("r0", ". /root/openrc && openstack compute service list --host uc-0002 "
                                 "--service nova-compute -f value -c State")
         if out.strip() == "up":
             break
         time.sleep(2)
-    assert out.strip() == "up", (out, err)
+    assert out.strip() == "up", (attempt, out, err)
 
 
 def horizon(cookies, path, *curl):
@@ -195,9 +195,9 @@ def horizon(cookies, path, *curl):
                             "%s http://uc-0001/horizon/%s && echo && cat /tmp/horizon.html"
                       % (cookies, cookies, " ".join(curl), path))
     assert rc == 0, err
-    head, _, body = out.partition("\n")
-    status, _, location = head.partition(" ")
-    return int(status), location, body
+    head, body = out.split("\n", 1)
+    status, location = (head + " ").split(" ", 1)
+    return int(status), location.strip(), body
 
 
 def horizon_login(password):
