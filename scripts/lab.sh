@@ -165,8 +165,9 @@ alive() {
 }
 
 # First, NC_LAB_KILLS runs of site.yml, each SIGKILLed (ansible-playbook and its workers) at a random moment between
-# 20 s and NC_LAB_KILL_WINDOW (default 240 s) after it started, each run starting site.yml over from the beginning (the moments are independent: a later run may be killed earlier); a run
-# that ends before its moment is a point that missed (recorded with task null).
+# 20 s and NC_LAB_KILL_WINDOW (default 240 s) after it started. Each run starts site.yml from the beginning and the
+# moments are independent (a later run may be killed earlier); a run that ends before its moment is a point that
+# missed (recorded with task null).
 random_kills() {
   local n=${NC_LAB_KILLS:-0} seed=${NC_LAB_SEED:-$RANDOM} i pid after task points=()
   [ "$n" -gt 0 ] || return 0
