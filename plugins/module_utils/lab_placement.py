@@ -96,26 +96,78 @@ def host_slots(lab, flavor_specs, field, needed=None):
     return dict(("%s%0*d" % (prefix, digits, n), per_host) for n in range(1, lab["undercloud_count"] + 1))
 
 
-def place(vms, hosts, slots, existing, field, weights=None):
-    """Return ({vm: host}, notes). ``existing`` maps VMs already running to their host; ``weights`` is how many
-    slots each VM takes (1 when not given)."""
+def check_retire(retire, vms, hosts, names, field="nestedcloud_lab.retire"):
+    """Each retired name must be an oc- VM or uc- host of the lab's naming that the lab no longer plans."""
+    planned = set(vms) | set(hosts)
+    for index, name in enumerate(retire):
+        if name in planned:
+            what = "nested_vms.count" if name in vms else "undercloud_count"
+            raise LabDefinitionError("%s[%d]" % (field, index), "%s is still planned (%s); retire only oc- VMs and "
+                                     "uc- hosts the definition no longer has, and lower the count first"
+                                     % (name, what))
+        if not names(name):
+            raise LabDefinitionError("%s[%d]" % (field, index), "%r is not the name of an oc- VM or a uc- host of "
+                                     "this lab (e.g. oc-0006, uc-0004)" % (name,))
+
+
+def _keep(existing, vms, hosts, retire, field):
+    """The running VMs that stay where they run; refuse to drop any the operator did not retire."""
+    wanted, planned_hosts, retired = set(vms), set(hosts), set(retire)
+    kept, notes, dropped = {}, [], {}
+    for vm in sorted(existing):
+        host = existing[vm]
+        if not isinstance(vm, str) or not isinstance(host, str):
+            raise LabDefinitionError(field, "expected oc- VM and uc- host names, got %r: %r" % (vm, host))
+        if vm in retired or host in retired:
+            notes.append("%s on %s is retired: the hypervisor layer deletes it and its disk%s."
+                         % (vm, host, "; it is made anew" if vm in wanted else ""))
+        elif vm not in wanted:
+            dropped.setdefault("nested_vms.count", []).append((vm, host))
+        elif host not in planned_hosts:
+            dropped.setdefault("undercloud_count", []).append((vm, host))
+        else:
+            kept[vm] = host
+    running = set(existing) | set(existing.values())
+    for name in retire:
+        if name not in running:
+            notes.append("retire names %s, which runs nothing of this lab any more: remove it from retire." % name)
+    if dropped:
+        refused = []
+        if "nested_vms.count" in dropped:
+            refused.append("nested_vms.count no longer plans %s" % ", ".join(
+                "%s (running on %s)" % pair for pair in dropped["nested_vms.count"]))
+        if "undercloud_count" in dropped:
+            by_host = {}
+            for vm, host in dropped["undercloud_count"]:
+                by_host.setdefault(host, []).append(vm)
+            refused.append("undercloud_count no longer plans %s" % ", ".join(
+                "%s (running %s)" % (host, ", ".join(vms)) for host, vms in sorted(by_host.items())))
+        names = sorted(set(vm for pairs in dropped.values() for vm, _h in pairs if vm not in wanted)
+                       | set(h for pairs in dropped.values() for vm, h in pairs if vm in wanted))
+        key = "nestedcloud_lab.nested_vms.count" if "nested_vms.count" in dropped else "nestedcloud_lab.undercloud_count"
+        raise LabDefinitionError(key, "%s, and they run: nothing was changed. A running oc- VM is never dropped or "
+                                 "moved silently. To delete them and their disks on purpose, add them to "
+                                 "nestedcloud_lab.retire (retire: [%s]) and run again; else raise the count back"
+                                 % ("; ".join(refused), ", ".join(names)))
+    return kept, notes
+
+
+def place(vms, hosts, slots, existing, field, weights=None, retire=()):
+    """Return ({vm: host}, notes). ``existing`` maps VMs already running to their host: each stays there, and one
+    the plan no longer has (its VM or its host) is refused unless ``retire`` names it; ``weights`` is how many slots
+    each VM takes (1 when not given)."""
     weight = (weights or {}).get
     if not isinstance(existing, dict):
         raise LabDefinitionError(field, "expected a mapping of oc- VM name to uc- host name, got %r" % (existing,))
-    placement, load, notes = {}, dict((h, 0) for h in hosts), []
-    wanted = set(vms)
-    for vm in sorted(existing):
-        host = existing[vm]
-        if vm not in wanted:
-            notes.append("%s runs on %s but is no longer planned (nested_vms.count lowered)." % (vm, host))
-        elif host not in load:
-            notes.append("%s ran on %s, which is no longer planned; it is placed again." % (vm, host))
-        elif load[host] + weight(vm, 1) > slots[host]:
-            raise LabDefinitionError("%s.%s" % (field, vm), "%s already holds %d oc- VMs, its capacity; move %s "
-                                     "or raise flavors.undercloud" % (host, slots[host], vm))
-        else:
-            placement[vm] = host
-            load[host] += weight(vm, 1)
+    kept, notes = _keep(existing, vms, hosts, retire, field)
+    placement, load = {}, dict((h, 0) for h in hosts)
+    for vm in sorted(kept):
+        host = kept[vm]
+        if load[host] + weight(vm, 1) > slots[host]:
+            raise LabDefinitionError("%s.%s" % (field, vm), "%s already holds %d slots of oc- VMs, its capacity; "
+                                     "retire a VM there or raise flavors.undercloud" % (host, slots[host]))
+        placement[vm] = host
+        load[host] += weight(vm, 1)
     for vm in vms:
         if vm in placement:
             continue

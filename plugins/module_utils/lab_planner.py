@@ -11,6 +11,8 @@ talks to a cloud: a bad definition is rejected before any API call.
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_addressing import (
     HOST_OFFSET,
     Range,
@@ -26,6 +28,7 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_maas imp
     nested_uuid,
 )
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_placement import (
+    check_retire,
     host_slots,
     vm_sizes,
     place,
@@ -77,6 +80,14 @@ def _names(lab):
                                          "unique, so choose distinct names and prefixes" % (name, seen[name]))
             seen[name] = field
     return uc_names, oc_names
+
+
+def _named(lab):
+    """A test: is a name one of the lab's uc- hosts or oc- VMs (prefix and number of digits)?"""
+    naming = lab["naming"]
+    pattern = re.compile("^(%s|%s)[0-9]{%d}$" % (re.escape(naming["undercloud_prefix"]),
+                                                 re.escape(naming["nested_prefix"]), naming["digits"]))
+    return lambda name: bool(pattern.match(name))
 
 
 def _mtu(lab, underlay_mtu):
@@ -163,8 +174,9 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
     sizes = vm_sizes(lab, oc_names)
     weights = dict((oc, size["slots"]) for oc, size in sizes.items())
     slots = host_slots(lab, flavor_specs or {}, _f("flavors.undercloud"), sum(weights.values()))
+    check_retire(lab["retire"], oc_names, uc_names, _named(lab))
     placement, placement_notes = place(oc_names, uc_names, slots, existing_placement or {}, "existing_placement",
-                                       weights)
+                                       weights, lab["retire"])
     groups = _groups(lab, r0, uc_names, oc_names, placement)
 
     hosts = {}
@@ -218,6 +230,9 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
         "tag": "nestedcloud-%s" % name,
         "dns_domain": domain,
         "lab": lab,
+        # what the plan was made from besides the definition, so that a later step plans again alike
+        "inputs": {"underlay_mtu": underlay_mtu, "flavor_specs": dict(flavor_specs or {}),
+                   "existing_placement": dict(existing_placement or {})},
         "mtu": dict(mtu, source=mtu_source),
         "networks": {
             "underlay": {

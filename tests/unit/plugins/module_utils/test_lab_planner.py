@@ -173,13 +173,39 @@ def test_growing_the_lab_places_only_new_vms():
     assert after["placement"]["oc-0006"] == "uc-0003"
 
 
-def test_vms_on_a_removed_host_are_placed_again_and_noted():
+def test_dropping_running_vms_is_refused_naming_them_and_the_way_on():
     existing = {"oc-0001": "uc-0009", "oc-0002": "uc-0002", "oc-0099": "uc-0001"}
-    plan = build_plan(LAB, existing_placement=existing)
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(LAB, existing_placement=existing)
+    assert err.value.field == "nestedcloud_lab.nested_vms.count"
+    text = str(err.value)
+    assert "oc-0099 (running on uc-0001)" in text and "uc-0009 (running oc-0001)" in text
+    assert "retire: [oc-0099, uc-0009]" in text and "nothing was changed" in text
+
+
+def test_retired_vms_and_hosts_are_dropped_and_their_vms_made_anew():
+    existing = {"oc-0001": "uc-0009", "oc-0002": "uc-0002", "oc-0099": "uc-0001"}
+    plan = build_plan(_lab(retire=["oc-0099", "uc-0009"]), existing_placement=existing)
     assert plan["placement"]["oc-0002"] == "uc-0002"
     assert plan["placement"]["oc-0001"] in plan["groups"]["undercloud"]
-    assert any("oc-0001 ran on uc-0009" in note for note in plan["notes"])
-    assert any("oc-0099" in note and "no longer planned" in note for note in plan["notes"])
+    assert "oc-0099" not in plan["placement"]
+    assert any("oc-0001 on uc-0009 is retired" in note and "made anew" in note for note in plan["notes"])
+    assert any("oc-0099 on uc-0001 is retired" in note for note in plan["notes"])
+    again = build_plan(_lab(retire=["oc-0099", "uc-0009"]), existing_placement=plan["placement"])
+    assert again["placement"] == plan["placement"]
+    assert any("retire names oc-0099, which runs nothing" in note for note in again["notes"])
+
+
+@pytest.mark.parametrize("retire, expected", [
+    (["oc-0002"], "oc-0002 is still planned (nested_vms.count)"),
+    (["uc-0001"], "uc-0001 is still planned (undercloud_count)"),
+    (["r0"], "'r0' is not the name of an oc- VM or a uc- host"),
+    (["oc-2"], "'oc-2' is not the name"),
+])
+def test_retire_names_only_what_the_definition_no_longer_has(retire, expected):
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(_lab(retire=retire))
+    assert err.value.field == "nestedcloud_lab.retire[0]" and expected in str(err.value)
 
 
 def test_groups_packaged_on_undercloud():
