@@ -29,7 +29,6 @@ options:
         M(openstack.cloud.compute_flavor_info) fits.
       - The classic C(m1.tiny) to C(m1.xlarge) sizes are known without it.
     type: dict
-    default: {}
 requirements:
   - netaddr
 """

@@ -9,8 +9,10 @@ name: lab
 short_description: The hosts of a nested OpenStack lab, from the outer cloud and the plan
 version_added: 0.1.0
 description:
-  - Plans the lab (as M(nestedcloud.openstack.lab_plan) does) and asks the outer cloud for the servers the lab owns
-    (by its tag). r0 and every uc- server that exists become hosts, with C(ansible_host) set to the fixed IP and,
+  - Asks the outer cloud for the servers the lab owns (by its tag) and for what the plan depends on besides the
+    definition, exactly as M(nestedcloud.openstack.undercloud_plan_info) reads it for the undercloud role (the sizes
+    of the lab's flavors, the network's MTU, the uc- host each running oc- VM is recorded on), and plans the lab with
+    it (as M(nestedcloud.openstack.lab_plan) does), so that both plan alike. r0 and every uc- server that exists become hosts, with C(ansible_host) set to the fixed IP and,
     for every host but r0, SSH going through r0's floating IP (ProxyJump). The oc- VMs of the plan are hosts too,
     reached on their overlay address through r0.
   - Groups are those of the plan - C(jumphost), C(undercloud), C(hypervisors), C(overcloud_controller),
@@ -80,10 +82,10 @@ try:
 except ImportError:
     HAS_SDK = False
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import use_monotonic_clock
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, use_monotonic_clock
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import lab_stub, read_inputs
 
 
 def default_user(image):
@@ -135,34 +137,34 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except (OSError, KeyError, yaml.YAMLError) as err:
             raise AnsibleParserError("lab_file %s: cannot read nestedcloud_lab from it: %s" % (lab_file, err))
 
-    def _query(self, plan, cloud):
+    def _query(self, lab, stub, cloud):
         if not HAS_SDK:
             raise AnsibleParserError("the nestedcloud.openstack.lab inventory needs openstacksdk")
         use_monotonic_clock()
         try:
             conn = openstack.connect(cloud=cloud)
+            inputs, owned = read_inputs(conn, lab)
             servers, floating_ip = {}, None
-            for host, server in owned_servers(conn, plan).items():
+            for host, server in owned.items():
                 fixed = [a["addr"] for addrs in (server.addresses or {}).values() for a in addrs
                          if a.get("OS-EXT-IPS:type", "fixed") == "fixed"]
                 servers[host] = {"status": server.status, "fixed_ip": fixed[0] if fixed else None}
             for fip in conn.network.ips(project_id=conn.current_project_id):
-                if plan["tag"] in (fip.tags or []) and fip.port_id:
+                if stub["tag"] in (fip.tags or []) and fip.port_id:
                     floating_ip = fip.floating_ip_address
-            mtu = [n.mtu for n in conn.network.networks(tags=plan["tag"])]
-        except openstack.exceptions.SDKException as err:
+        except (openstack.exceptions.SDKException, CloudError) as err:
             raise AnsibleParserError("cloud %s: %s" % (cloud, err))
-        return {"servers": servers, "floating_ip": floating_ip, "mtu": mtu[0] if mtu else None}
+        return {"servers": servers, "floating_ip": floating_ip, "inputs": inputs}
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
         lab = self._lab(path)
         try:
-            plan = build_plan(lab)
+            stub, definition = lab_stub(lab)  # a bad definition fails before the cloud is asked
         except LabDefinitionError as err:
             raise AnsibleParserError(str(err))
-        cloud = self.get_option("cloud") or plan["cloud"]
+        cloud = self.get_option("cloud") or definition["cloud"]
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache
         found = None
@@ -171,12 +173,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 found = self._cache[cache_key]
             except KeyError:
                 found = None
-        if found is None:
-            found = self._query(plan, cloud)
+        if found is None or "inputs" not in found:
+            found = self._query(lab, stub, cloud)
             if self.get_option("cache"):
                 self._cache[cache_key] = found
-        if found.get("mtu"):
-            plan = build_plan(lab, underlay_mtu=found["mtu"])
+        try:  # the same inputs as the undercloud role plans with (nestedcloud.openstack.undercloud_plan_info)
+            plan = build_plan(lab, **found["inputs"])
+        except LabDefinitionError as err:
+            raise AnsibleParserError(str(err))
         ssh_user = self.get_option("ssh_user") or default_user(plan["lab"]["image"])
         ssh_key = self.get_option("ssh_private_key") or os.path.expanduser(
             "~/.nestedcloud/%s/id_ed25519" % plan["name"])

@@ -33,9 +33,10 @@ def flavor_size(flavor, flavor_specs, field):
     """
     spec = flavor_specs.get(flavor, KNOWN_FLAVORS.get(flavor))
     if spec is None:
-        raise LabDefinitionError(field, "the size of flavor '%s' is unknown; pass its RAM and vCPUs in flavor_specs "
-                                 "(e.g. {'%s': {'ram_mb': 16384, 'vcpus': 8}}) or use one of %s"
-                                 % (flavor, flavor, ", ".join(sorted(KNOWN_FLAVORS))))
+        raise LabDefinitionError(field, "the size of flavor '%s' is unknown: the outer cloud offers no flavor of that "
+                                 "name to this project (set a flavor it has), or, when planning without a cloud, "
+                                 "pass its RAM and vCPUs in flavor_specs (e.g. {'%s': {'ram_mb': 16384, 'vcpus': 8}}); "
+                                 "known without: %s" % (flavor, flavor, ", ".join(sorted(KNOWN_FLAVORS))))
     if not isinstance(spec, dict):
         raise LabDefinitionError("flavor_specs['%s']" % flavor, "expected a mapping with ram_mb and vcpus, got %r" % (spec,))
     ram = spec.get("ram_mb", spec.get("ram"))
@@ -181,3 +182,32 @@ def place(vms, hosts, slots, existing, field, weights=None, retire=()):
         placement[vm] = host
         load[host] += weight(vm, 1)
     return dict((vm, placement[vm]) for vm in vms), notes
+
+
+def stray_domains(plan, host, defined):
+    """Which libvirt domains on uc- host ``host`` are oc- VMs of the lab that the plan does not place there.
+
+    Returns {"retired": [...], "refused": {vm: reason}}: a retired one (``retire`` names it or this host) is to be
+    deleted; any other would run twice or be lost silently, so the layer stops and says why.
+    """
+    naming = plan["lab"]["naming"]
+    prefix, digits = naming["nested_prefix"], naming["digits"]
+    retire = set(plan["lab"].get("retire") or [])
+    retired, refused = [], {}
+    for name in sorted(set(defined)):
+        number = name[len(prefix):]
+        if not name.startswith(prefix) or len(number) != digits or not number.isdigit():
+            continue  # not one of this lab's oc- VMs
+        planned_on = plan["placement"].get(name)
+        if planned_on == host:
+            continue
+        if name in retire or host in retire:
+            retired.append(name)
+        elif planned_on:
+            refused[name] = ("the plan places it on %s: it would run twice. Delete it here on purpose with "
+                             "nestedcloud_lab.retire: [%s] only if the one on %s is the one to keep"
+                             % (planned_on, host, planned_on))
+        else:
+            refused[name] = ("the plan no longer has it (nested_vms.count): add it to nestedcloud_lab.retire to "
+                             "delete it and its disk, or raise nested_vms.count")
+    return {"retired": retired, "refused": refused}

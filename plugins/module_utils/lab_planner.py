@@ -173,7 +173,8 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
 
     sizes = vm_sizes(lab, oc_names)
     weights = dict((oc, size["slots"]) for oc, size in sizes.items())
-    slots = host_slots(lab, flavor_specs or {}, _f("flavors.undercloud"), sum(weights.values()))
+    specs = {} if flavor_specs is None else flavor_specs  # may be a mapping that is empty but answers every name
+    slots = host_slots(lab, specs, _f("flavors.undercloud"), sum(weights.values()))
     check_retire(lab["retire"], oc_names, uc_names, _named(lab))
     placement, placement_notes = place(oc_names, uc_names, slots, existing_placement or {}, "existing_placement",
                                        weights, lab["retire"])

@@ -150,11 +150,9 @@ SCHEMA = {
                               default=4, minimum=1, maximum=240),
     "ssh_allowed_cidrs": Field("list", "Sources allowed to SSH to r0's floating IP (nothing else is exposed).",
                                default=[], items=Field("str", "IPv4 CIDRs or addresses")),
-    "retire": Field("list", "oc- VMs that run and that the lab no longer plans (nested_vms.count lowered), and uc- "
-                    "hosts it no longer plans (undercloud_count lowered) whose oc- VMs go with them: the plan refuses "
-                    "to drop a running oc- VM unless it is named here, and the hypervisor layer deletes it and its "
-                    "disk; an oc- VM of a retired uc- host that is still planned is made anew on another host. Empty "
-                    "it once the run is done.", default=[], items=Field("str", "names such as oc-0006 or uc-0004")),
+    "retire": Field("list", "Running oc- VMs (or uc- hosts, with their VMs) that the lab no longer plans, to delete on "
+                    "purpose; see README, growing and shrinking.",
+                    default=[], items=Field("str", "names such as oc-0006 or uc-0004")),
     "external_network": Field("str", "Outer network for the router gateway and the one floating IP; null for none.",
                               default="public", nullable=True, check=_non_empty),
     "storage": Field("dict", "Disks of r0 and the uc- instances.", children={

@@ -25,6 +25,7 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import
     owned_volumes,
     owns,
 )
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import PLACEMENT_KEY, placement_metadata
 
 
 def outer_hosts(plan):
@@ -69,6 +70,20 @@ class ServerReconciler:
         extra_ports = [p for name, p in sorted(self.ports.items()) if name not in planned_ports]
         return want_ports, want_volumes, want_servers, extra_servers, extra_volumes, extra_ports
 
+    def placement_drift(self):
+        """[(host, server, recorded, planned)]: uc- servers whose metadata does not record the oc- VMs the plan
+        places on them (the record every later plan keeps them by)."""
+        found = []
+        for host in self.hosts:
+            server = self.servers.get(host["name"])
+            if host["kind"] != "undercloud" or server is None or server.status == "ERROR":
+                continue
+            recorded = (server.metadata or {}).get(PLACEMENT_KEY) or ""
+            planned = placement_metadata(self.plan, host["name"])
+            if recorded != planned:
+                found.append((host, server, recorded, planned))
+        return found
+
     def drift(self):
         """Servers whose flavor differs from the plan: reported, never rebuilt behind the user's back."""
         found = []
@@ -98,8 +113,13 @@ class ServerReconciler:
         untagged = [p for p in self._untagged_ports() if p.name not in [e.name for e in extra_ports]]
         for port in untagged:
             self.changes.record("tag", "port", port.name, after={"tags": [self.plan["tag"]]})
+        placement = self.placement_drift()
+        for _host, server, recorded, planned in placement:
+            self.changes.record("record placement", "server", server.name, before={PLACEMENT_KEY: recorded},
+                                after={PLACEMENT_KEY: planned})
         if self.cm.check_mode:
             return
+        self._run("record placement", placement, self._record_placement)
         self._run("delete server", extra_servers, self.conn.compute.delete_server)
         if extra_servers:
             self.wait_deleted(extra_servers)
@@ -124,6 +144,13 @@ class ServerReconciler:
                     len(errors) - 1, ", ".join(_label(i) for i, _e in errors[1:]))),
                 transient=all(transient(e) for _i, e in errors))
         return results
+
+    def _record_placement(self, item):
+        _host, server, _recorded, planned = item
+        if planned:
+            self.conn.compute.set_server_metadata(server, **{PLACEMENT_KEY: planned})
+        else:
+            self.conn.compute.delete_server_metadata(server, [PLACEMENT_KEY])
 
     def _create_ports(self, hosts):
         """All missing ports in one bulk POST (Neutron makes all or none), then the tag on each.
@@ -204,7 +231,9 @@ class ServerReconciler:
         args = dict(
             name=host["server_name"], flavor_id=flavors[host["flavor"]].id, key_name=self.key_name,
             networks=[{"port": self.ports[port_name(self.plan, host)].id}], tags=[self.plan["tag"]],
-            metadata={LAB_KEY: self.plan["name"], HOST_KEY: host["name"]},
+            metadata=dict({LAB_KEY: self.plan["name"], HOST_KEY: host["name"]},
+                          **({PLACEMENT_KEY: placement_metadata(self.plan, host["name"])}
+                             if host.get("nested_vms") else {})),
         )
         # data volumes are attached by Nova while it builds the server: no attach call per volume later
         mappings = [{"boot_index": -1, "uuid": self.volumes[v["name"]].id, "source_type": "volume",

@@ -17,7 +17,11 @@ description:
     of oc- VMs on uc- hosts within each host's RAM and vCPUs, the inner cloud's ranges and allocation pools,
     and the inventory groups.
   - The same input always gives the same plan. Adding a uc- host keeps every address already planned; with
-    O(existing_placement), no running oc- VM is moved.
+    O(existing_placement), no running oc- VM is moved, and one the definition no longer has (its VM or its uc- host)
+    is refused unless C(nestedcloud_lab.retire) names it.
+  - To plan a lab that exists, pass what M(nestedcloud.openstack.undercloud_plan_info) read from the outer cloud as
+    O(inputs), and every step that plans plans alike. The plan returns the inputs it was made from
+    (RV(plan.inputs)).
   - Runs on the controller and changes nothing.
 author:
   - nestedcloud.openstack developers (@nestedcloud)
@@ -36,8 +40,14 @@ options:
   existing_placement:
     description:
       - 'oc- VMs that already run, mapped to their uc- host, as V({"oc-0001": "uc-0002"}).'
-      - They stay where they are; only VMs not listed are placed. VMs no longer planned are reported in
-        RV(plan.notes).
+      - They stay where they are; only VMs not listed are placed. A listed VM the definition no longer plans, or
+        one on a uc- host it no longer plans, is refused naming them, unless C(nestedcloud_lab.retire) names it.
+    type: dict
+  inputs:
+    description:
+      - The planner's inputs read from the outer cloud, as RV(nestedcloud.openstack.undercloud_plan_info#module:inputs)
+        returns them (keys C(flavor_specs), C(underlay_mtu), C(existing_placement)), or as a plan's RV(plan.inputs).
+      - O(underlay_mtu), O(flavor_specs) and O(existing_placement), when given, take precedence over them.
     type: dict
     default: {}
 """
@@ -53,6 +63,11 @@ EXAMPLES = r"""
     lab: "{{ nestedcloud_lab }}"
     underlay_mtu: "{{ underlay_network.mtu }}"
     flavor_specs: "{{ dict(flavors.flavors | map(attribute='name') | zip(flavors.flavors)) }}"
+
+- name: Plan a lab that exists, with what the outer cloud holds
+  nestedcloud.openstack.lab_plan:
+    lab: "{{ nestedcloud_lab }}"
+    inputs: "{{ found.inputs }}"  # from nestedcloud.openstack.undercloud_plan_info
 
 - name: Print the plan as a table
   ansible.builtin.debug:
@@ -104,6 +119,10 @@ plan:
     resources:
       description: What the lab takes from the outer project (instances, ports, floating IPs...).
       type: dict
+    inputs:
+      description: What the plan was made from besides the definition (C(underlay_mtu), C(flavor_specs),
+        C(existing_placement)), to plan again alike.
+      type: dict
     notes:
       description: Things a person should know before creating the lab.
       type: list
@@ -118,13 +137,27 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
 
 
+INPUTS = ("underlay_mtu", "flavor_specs", "existing_placement")
+
+
+def merged_inputs(params):
+    """The planner's inputs: O(inputs), then the options given one by one."""
+    unknown = sorted(set(params["inputs"]) - set(INPUTS))
+    if unknown:
+        raise LabDefinitionError("inputs.%s" % unknown[0], "unknown key; valid keys are %s" % ", ".join(INPUTS))
+    merged = dict((key, params["inputs"].get(key)) for key in INPUTS)
+    merged.update((key, params[key]) for key in INPUTS if params[key] is not None)
+    return merged
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             lab=dict(type="dict", required=True),
             underlay_mtu=dict(type="int"),
-            flavor_specs=dict(type="dict", default={}),
-            existing_placement=dict(type="dict", default={}),
+            flavor_specs=dict(type="dict"),
+            existing_placement=dict(type="dict"),
+            inputs=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
@@ -132,8 +165,7 @@ def main():
         module.fail_json(msg=missing_required_lib("netaddr"), exception=traceback.format_exc())
     params = module.params
     try:
-        plan = build_plan(params["lab"], underlay_mtu=params["underlay_mtu"],
-                          flavor_specs=params["flavor_specs"], existing_placement=params["existing_placement"])
+        plan = build_plan(params["lab"], **merged_inputs(params))
     except LabDefinitionError as err:
         module.fail_json(msg=str(err), field=err.field)
     module.exit_json(changed=False, plan=plan)

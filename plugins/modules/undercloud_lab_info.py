@@ -36,10 +36,6 @@ options:
     description: The lab's OpenSSH public key; empty when it does not exist yet (then the lab is not converged).
     type: str
     default: ""
-  flavor_specs:
-    description: As for M(nestedcloud.openstack.lab_plan), to plan again with the MTU of the underlay network.
-    type: dict
-    default: {}
 """
 
 EXAMPLES = r"""
@@ -115,8 +111,7 @@ class CheckOnly:
 
 
 def main():
-    cm = CloudModule(dict(PLAN_ARG, public_key=dict(type="str", default=""), flavor_specs=dict(type="dict", default={})),
-                     supports_check_mode=True)
+    cm = CloudModule(dict(PLAN_ARG, public_key=dict(type="str", default="")), supports_check_mode=True)
 
     def body(cm):
         plan, view = cm.params["plan"], CheckOnly(cm)
@@ -159,7 +154,9 @@ def main():
         # A converged lab needs nothing more, so the quotas only matter when something is pending.
         rows, text = assess(cm.conn, plan) if changes.changed else ([], "nothing more is needed")
         mtu = network.get("mtu")
-        replanned = build_plan(plan["lab"], underlay_mtu=mtu, flavor_specs=cm.params["flavor_specs"]) if mtu else plan
+        # the plan's other inputs stay as they were read (plan.inputs): only the network's MTU may be new
+        inputs = dict(plan.get("inputs") or {}, underlay_mtu=mtu)
+        replanned = build_plan(plan["lab"], **inputs) if mtu else plan
         cm.exit(False, converged=not changes.changed, pending=changes.actions, sufficient=all(r["ok"] for r in rows),
                 rows=rows, table=text, underlay_mtu=mtu, plan=replanned, floating_ip=found["floating_ip"][1])
 
