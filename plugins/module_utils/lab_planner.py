@@ -231,9 +231,10 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
         "tag": "nestedcloud-%s" % name,
         "dns_domain": domain,
         "lab": lab,
-        # what the plan was made from besides the definition, so that a later step plans again alike
+        # what the plan was made from besides the definition, so that a later step plans again alike; the placement
+        # it made stands for the running one it kept (the same plan again: a fixed point)
         "inputs": {"underlay_mtu": underlay_mtu, "flavor_specs": dict(flavor_specs or {}),
-                   "existing_placement": dict(existing_placement or {})},
+                   "existing_placement": dict(placement)},
         "mtu": dict(mtu, source=mtu_source),
         "networks": {
             "underlay": {

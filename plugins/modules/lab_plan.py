@@ -120,8 +120,8 @@ plan:
       description: What the lab takes from the outer project (instances, ports, floating IPs...).
       type: dict
     inputs:
-      description: What the plan was made from besides the definition (C(underlay_mtu), C(flavor_specs),
-        C(existing_placement)), to plan again alike.
+      description: What the plan was made from besides the definition (C(underlay_mtu), C(flavor_specs), and as
+        C(existing_placement) the placement it made, which keeps every VM where it is), to plan again alike.
       type: dict
     notes:
       description: Things a person should know before creating the lab.
