@@ -9,6 +9,9 @@
 #          synced from the plugin, the survey's answers, the credentials AWX injects); it must change nothing
 #   smoke [ARGS]  the smoke layer alone (playbooks/smoke.yml), e.g. `smoke -e smoke_keep=true`
 #   layer NAME [ARGS]  one layer's playbook (playbooks/NAME.yml), e.g. `layer overcloud --limit uc-0002`
+#   grow   the running lab one uc- host and one oc- VM bigger (a copy of its inventory with both counts raised, in
+#          $STATE/grown-inventory): the undercloud layer, a test host for the new server, then the jumphost, overlay
+#          and hypervisor layers; where every oc- domain ran before goes to $STATE/grown.json for tests/lab/test_grown.py
 #   figures [FILE]  step and layer times, memory of each host and the smoke report, as Markdown
 #   down   remove the test hosts, their namespaces and the local undercloud
 # Environment: NC_LAB_STATE (default /tmp/nestedcloud-lab); NC_LAB_ARGS, more arguments for ansible-playbook;
@@ -18,7 +21,7 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 STATE=${NC_LAB_STATE:-/tmp/nestedcloud-lab}
-INV=$TOP/tests/lab/inventory
+INV=${NC_LAB_INVENTORY:-$TOP/tests/lab/inventory}
 LAB=nclab
 HOSTS=$TOP/tests/hosts/testhosts.sh
 export PATH=$TOP/.venv/bin:$PATH ANSIBLE_CONFIG=$TOP/ansible.cfg CONTAINERS_CONF=$TOP/tests/hosts/containers.conf
@@ -217,6 +220,37 @@ CFG
 }
 
 # Figures of the lab as it is now: what each step took, each layer of site.yml, the smoke report, and memory.
+cmd_grow() {
+  KEY=$HOME/.nestedcloud/$LAB/id_ed25519
+  local grown=$STATE/grown-inventory before
+  before=$("$TOP/.venv/bin/python" "$TOP/tests/lab/domains.py" "$LAB")
+  rm -rf "$grown" && cp -rL "$INV" "$grown"
+  "$TOP/.venv/bin/python" - "$grown/group_vars/all/lab.yml" <<'PY'
+import sys
+import yaml
+path = sys.argv[1]
+with open(path) as handle:
+    data = yaml.safe_load(handle)
+lab = data["nestedcloud_lab"]
+lab["undercloud_count"] += 1
+lab["nested_vms"]["count"] += 1
+with open(path, "w") as handle:
+    yaml.safe_dump(data, handle, default_flow_style=False)
+PY
+  INV=$grown
+  export ANSIBLE_INVENTORY=$grown
+  publish_guest
+  step "grow: layer undercloud" playbook playbooks/undercloud.yml | tee "$STATE/grow.log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+  step "grow: test host for the new uc- server" hosts_up
+  step "grow: layers jumphost, overlay, hypervisor" playbook playbooks/jumphost.yml playbooks/overlay.yml \
+    playbooks/hypervisor.yml | tee -a "$STATE/grow.log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+  printf '{"before": %s, "after": %s, "inventory": "%s"}\n' "$before" \
+    "$("$TOP/.venv/bin/python" "$TOP/tests/lab/domains.py" "$LAB")" "$grown" > "$STATE/grown.json"
+  log "grown: $(cat "$STATE/grown.json")"
+}
+
 cmd_figures() {
   local out=${1:-$STATE/figures.md} name log
   {
@@ -292,6 +326,7 @@ case "${1:-}" in
   awx) cmd_awx ;;
   smoke) shift; publish_guest; playbook playbooks/smoke.yml "$@" ;;
   layer) shift; name=${1:?layer NAME}; shift; publish_guest; playbook "playbooks/$name.yml" "$@" ;;
+  grow) cmd_grow ;;
   figures) shift; cmd_figures "$@" ;;
   down) cmd_down ;;
   *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;

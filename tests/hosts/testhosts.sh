@@ -112,16 +112,21 @@ image() {
 net_up() {
   local p=$1; shift
   local sw=$p-sw i=0 spec name ip ns
-  # already up (molecule runs its dependency step again before converge): containers hold these, keep them
-  if ip netns list | grep -q "^$sw\b"; then log "net $p: up already"; return 0; fi
-  ip netns add "$sw"
-  ip -n "$sw" link set lo up
-  ip -n "$sw" link add br0 mtu "$UNDERLAY_MTU" type bridge
-  # 10.22.0.1 stands for the outer cloud's router; inside our own namespace only
-  ip -n "$sw" addr add 10.22.0.1/16 dev br0
-  ip -n "$sw" link set br0 up
+  # already up (molecule runs its dependency step again before converge; a grown lab adds hosts): containers hold
+  # these, keep them, and add only the hosts that are new (each keeps the index of its place in the list)
+  if ! ip netns list | grep -q "^$sw\b"; then
+    ip netns add "$sw"
+    ip -n "$sw" link set lo up
+    ip -n "$sw" link add br0 mtu "$UNDERLAY_MTU" type bridge
+    # 10.22.0.1 stands for the outer cloud's router; inside our own namespace only
+    ip -n "$sw" addr add 10.22.0.1/16 dev br0
+    ip -n "$sw" link set br0 up
+  fi
+  local added=()
   for spec in "$@"; do
     name=${spec%%=*}; ip=${spec#*=}; i=$((i + 1)); ns=$p-$name
+    if ip netns list | grep -q "^$ns\b"; then continue; fi
+    added+=("$spec")
     ip netns add "$ns"
     ip -n "$ns" link set lo up
     # a new namespace inherits this machine's IPv4 forwarding: start like a fresh host, roles enable it
@@ -136,7 +141,7 @@ net_up() {
       >/dev/null 2>&1 &
     echo "$!" > "$STATE/pids/relay-$ns"
   done
-  log "net $p: ${*}"
+  log "net $p: ${added[*]:-up already}"
 }
 
 net_down() {

@@ -4,14 +4,15 @@ import sys
 import openstack
 import yaml
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import lab_stub
 
 
 def main(lab_file):
     with open(lab_file) as handle:
-        plan = build_plan(yaml.safe_load(handle)["nestedcloud_lab"])
-    conn = openstack.connect(cloud=plan["cloud"])
+        definition = yaml.safe_load(handle)["nestedcloud_lab"]
+    plan, lab = lab_stub(definition)
+    conn = openstack.connect(cloud=lab["cloud"])
     for name, server in sorted(owned_servers(conn, plan).items()):
         fixed = [a["addr"] for addrs in (server.addresses or {}).values() for a in addrs
                  if a.get("OS-EXT-IPS:type", "fixed") == "fixed"]

@@ -1,0 +1,68 @@
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The running lab grown by one uc- host and one oc- VM (`scripts/lab.sh grow`, after the other lab tests): every oc-
+VM runs exactly once, where it ran before and without a restart, and the new one is placed and answers."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import read_inputs
+
+from .test_lab import LAB, STATE, on
+
+
+@pytest.fixture(scope="module")
+def grown():
+    path = os.path.join(STATE, "grown.json")
+    if not os.path.exists(path):
+        pytest.fail("no %s: run scripts/lab.sh grow first (the lab tier does)" % path)
+    with open(path) as handle:
+        found = json.load(handle)
+    with open(os.path.join(found["inventory"], "group_vars", "all", "lab.yml")) as handle:
+        found["lab"] = yaml.safe_load(handle)["nestedcloud_lab"]
+    return found
+
+
+def _where(domains):
+    """{oc- VM: [uc- hosts that define it]}"""
+    where = {}
+    for host, names in domains.items():
+        for name in names:
+            if name.startswith("oc-"):
+                where.setdefault(name, []).append(host)
+    return where
+
+
+def test_every_vm_runs_exactly_once_where_it_ran_before(grown, outer):
+    before, after = _where(grown["before"]), _where(grown["after"])
+    assert len(before) == 4 and len(after) == 5, grown
+    assert all(len(hosts) == 1 for hosts in after.values()), after  # one domain across all hosts
+    for vm, hosts in before.items():
+        assert after[vm] == hosts, (vm, hosts, after[vm])
+        # the same domain id: libvirt did not restart it
+        assert grown["after"][hosts[0]][vm] == grown["before"][hosts[0]][vm], vm
+    # the plan the layers used is the recorded one, and a plan from scratch would have moved a running VM
+    inputs, _servers = read_inputs(outer, grown["lab"])
+    assert inputs["existing_placement"] == dict((vm, hosts[0]) for vm, hosts in after.items())
+    scratch = build_plan(grown["lab"], flavor_specs=inputs["flavor_specs"])
+    assert any(scratch["placement"][vm] != hosts[0] for vm, hosts in before.items()), scratch["placement"]
+
+
+def test_the_new_vm_is_placed_on_the_new_host_and_answers(grown, outer):
+    after = _where(grown["after"])
+    new = sorted(set(after) - set(_where(grown["before"])))
+    assert new == ["oc-0005"] and after["oc-0005"] == ["uc-0004"], after
+    assert grown["after"]["uc-0004"]["oc-0005"] not in ("", "-"), "oc-0005 is not running"
+    servers = owned_servers(outer, {"name": LAB, "tag": "nestedcloud-%s" % LAB})
+    assert (servers["uc-0004"].metadata or {}).get("nestedcloud-vms") == "oc-0005"
+    for vm in sorted(after):  # every oc- VM answers on its overlay address, from r0
+        number = int(vm.split("-")[1])
+        code, out, err = on("r0", "ping -c1 -W3 10.33.1.%d" % number)
+        assert code == 0, (vm, out, err)
