@@ -10,9 +10,10 @@ short_description: The hosts of a nested OpenStack lab, from the outer cloud and
 version_added: 0.1.0
 description:
   - Asks the outer cloud for the servers the lab owns (by its tag) and for what the plan depends on besides the
-    definition, exactly as M(nestedcloud.openstack.undercloud_plan_info) reads it for the undercloud role (the sizes
-    of the lab's flavors, the network's MTU, the uc- host each running oc- VM is recorded on), and plans the lab with
-    it (as M(nestedcloud.openstack.lab_plan) does), so that both plan alike. r0 and every uc- server that exists become hosts, with C(ansible_host) set to the fixed IP and,
+    definition, exactly as M(nestedcloud.openstack.undercloud_plan_info) reads it for the undercloud role (the
+    sizes of the lab's flavors, the network's MTU, the uc- host each running oc- VM is recorded on), and plans the
+    lab with it (as M(nestedcloud.openstack.lab_plan) does), so that both plan alike.
+  - r0 and every uc- server that exists become hosts, with C(ansible_host) set to the fixed IP and,
     for every host but r0, SSH going through r0's floating IP (ProxyJump). The oc- VMs of the plan are hosts too,
     reached on their overlay address through r0.
   - Groups are those of the plan - C(jumphost), C(undercloud), C(hypervisors), C(overcloud_controller),

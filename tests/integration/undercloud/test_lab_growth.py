@@ -43,8 +43,8 @@ def test_growing_a_lab_on_a_custom_flavor_moves_no_vm_and_shrinking_needs_retire
         assert _recorded(member) == {"uc-0001": "oc-0001,oc-0003", "uc-0002": "oc-0002"}
         # the inventory plugin plans from the same inputs: the flavor's size from the cloud, the recorded placement
         plan = _plugin_plan(tmp_path, _grow_lab(2, 3))
-        assert plan["inputs"]["flavor_specs"] == {FLAVOR: {"ram_mb": 1024, "vcpus": 1}, "m1.tiny": {"ram_mb": 512,
-                                                                                                   "vcpus": 1}}
+        assert plan["inputs"]["flavor_specs"] == {FLAVOR: {"ram_mb": 1024, "vcpus": 1},
+                                                  "m1.tiny": {"ram_mb": 512, "vcpus": 1}}
         assert plan["placement"] == {"oc-0001": "uc-0001", "oc-0002": "uc-0002", "oc-0003": "uc-0001"}
         assert plan["hosts"]["uc-0001"]["nested_slots"] == 2
 
