@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 
 import pytest
 import yaml
@@ -15,7 +16,14 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import read_inputs
 
-from .test_lab import LAB, STATE, on
+LAB = "nclab"
+STATE = os.environ.get("NC_LAB_STATE", "/tmp/nestedcloud-lab")
+CONF = os.path.join(os.path.dirname(__file__), "..", "hosts", "containers.conf")
+
+
+def ping_from_r0(address):
+    return subprocess.run(["podman", "exec", "%s-r0" % LAB, "ping", "-c1", "-W3", address], capture_output=True,
+                          text=True, timeout=60, check=False, env=dict(os.environ, CONTAINERS_CONF=CONF))
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +70,8 @@ def test_the_new_vm_is_placed_on_the_new_host_and_answers(grown, outer):
     assert grown["after"]["uc-0004"]["oc-0005"] not in ("", "-"), "oc-0005 is not running"
     servers = owned_servers(outer, {"name": LAB, "tag": "nestedcloud-%s" % LAB})
     assert (servers["uc-0004"].metadata or {}).get("nestedcloud-vms") == "oc-0005"
+    plan = build_plan(grown["lab"], **read_inputs(outer, grown["lab"])[0])
+    assert plan["placement"]["oc-0005"] == "uc-0004"
     for vm in sorted(after):  # every oc- VM answers on its overlay address, from r0
-        number = int(vm.split("-")[1])
-        code, out, err = on("r0", "ping -c1 -W3 10.33.1.%d" % number)
-        assert code == 0, (vm, out, err)
+        done = ping_from_r0(plan["hosts"][vm]["overlay_ip"])
+        assert done.returncode == 0, (vm, done.stdout, done.stderr)
