@@ -12,6 +12,8 @@
 #   grow   the running lab one uc- host and one oc- VM bigger (a copy of its inventory with both counts raised, in
 #          $STATE/grown-inventory): the undercloud layer, a test host for the new server, then the jumphost, overlay
 #          and hypervisor layers; where every oc- domain ran before goes to $STATE/grown.json for tests/lab/test_grown.py
+#   shrink after grow: one oc- VM fewer, first without retiring it (the run must be refused and change nothing), then
+#          with nestedcloud_lab.retire naming it (undercloud and hypervisor layers); $STATE/shrunk.json for the test
 #   figures [FILE]  step and layer times, memory of each host and the smoke report, as Markdown
 #   down   remove the test hosts, their namespaces and the local undercloud
 # Environment: NC_LAB_STATE (default /tmp/nestedcloud-lab); NC_LAB_ARGS, more arguments for ansible-playbook;
@@ -220,23 +222,27 @@ CFG
 }
 
 # Figures of the lab as it is now: what each step took, each layer of site.yml, the smoke report, and memory.
-cmd_grow() {
-  KEY=$HOME/.nestedcloud/$LAB/id_ed25519
-  local grown=$STATE/grown-inventory before
-  before=$("$TOP/.venv/bin/python" "$TOP/tests/lab/domains.py" "$LAB")
-  rm -rf "$grown" && cp -rL "$INV" "$grown"
-  "$TOP/.venv/bin/python" - "$grown/group_vars/all/lab.yml" <<'PY'
+# A copy of inventory $1 in $2 whose lab definition is changed by the Python statements $3 (on `lab`).
+changed_inventory() {
+  rm -rf "$2" && cp -rL "$1" "$2"
+  "$TOP/.venv/bin/python" - "$2/group_vars/all/lab.yml" "$3" <<'PY'
 import sys
 import yaml
 path = sys.argv[1]
 with open(path) as handle:
     data = yaml.safe_load(handle)
 lab = data["nestedcloud_lab"]
-lab["undercloud_count"] += 1
-lab["nested_vms"]["count"] += 1
+exec(sys.argv[2])
 with open(path, "w") as handle:
     yaml.safe_dump(data, handle, default_flow_style=False)
 PY
+}
+
+cmd_grow() {
+  KEY=$HOME/.nestedcloud/$LAB/id_ed25519
+  local grown=$STATE/grown-inventory before
+  before=$("$TOP/.venv/bin/python" "$TOP/tests/lab/domains.py" "$LAB")
+  changed_inventory "$INV" "$grown" 'lab["undercloud_count"] += 1; lab["nested_vms"]["count"] += 1'
   INV=$grown
   export ANSIBLE_INVENTORY=$grown
   publish_guest
@@ -249,6 +255,28 @@ PY
   printf '{"before": %s, "after": %s, "inventory": "%s"}\n' "$before" \
     "$("$TOP/.venv/bin/python" "$TOP/tests/lab/domains.py" "$LAB")" "$grown" > "$STATE/grown.json"
   log "grown: $(cat "$STATE/grown.json")"
+}
+
+cmd_shrink() {
+  KEY=$HOME/.nestedcloud/$LAB/id_ed25519
+  local grown=$STATE/grown-inventory fewer=$STATE/fewer-inventory retired=$STATE/retired-inventory before refused
+  [ -d "$grown" ] || { log "shrink: run grow first"; return 1; }
+  before=$("$TOP/.venv/bin/python" "$TOP/tests/lab/domains.py" "$LAB")
+  changed_inventory "$grown" "$fewer" 'lab["nested_vms"]["count"] -= 1'
+  changed_inventory "$grown" "$retired" \
+    'lab["nested_vms"]["count"] -= 1; lab["retire"] = ["%s%04d" % (lab.get("naming", {}).get("nested_prefix", "oc-"), lab["nested_vms"]["count"] + 1)]'
+  publish_guest
+  refused=0
+  ANSIBLE_INVENTORY=$fewer playbook playbooks/undercloud.yml playbooks/hypervisor.yml > "$STATE/shrink-refused.log" \
+    2>&1 || refused=$?
+  [ "$refused" -ne 0 ] || { log "shrink: lowering nested_vms.count below a running VM was not refused"; return 1; }
+  log "shrink: one oc- VM fewer and not retired: refused (exit $refused)"
+  ANSIBLE_INVENTORY=$retired step "shrink: the same, retired" playbook playbooks/undercloud.yml \
+    playbooks/hypervisor.yml | tee "$STATE/shrink.log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+  printf '{"before": %s, "after": %s, "refused_rc": %d, "inventory": "%s"}\n' "$before" \
+    "$("$TOP/.venv/bin/python" "$TOP/tests/lab/domains.py" "$LAB")" "$refused" "$retired" > "$STATE/shrunk.json"
+  log "shrunk: $(cat "$STATE/shrunk.json")"
 }
 
 cmd_figures() {
@@ -327,6 +355,7 @@ case "${1:-}" in
   smoke) shift; publish_guest; playbook playbooks/smoke.yml "$@" ;;
   layer) shift; name=${1:?layer NAME}; shift; publish_guest; playbook "playbooks/$name.yml" "$@" ;;
   grow) cmd_grow ;;
+  shrink) cmd_shrink ;;
   figures) shift; cmd_figures "$@" ;;
   down) cmd_down ;;
   *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;

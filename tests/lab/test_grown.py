@@ -1,7 +1,8 @@
 # Copyright: nestedcloud.openstack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The running lab grown by one uc- host and one oc- VM (`scripts/lab.sh grow`, after the other lab tests): every oc-
-VM runs exactly once, where it ran before and without a restart, and the new one is placed and answers."""
+VM runs exactly once, where it ran before and without a restart, and the new one is placed and answers. Then
+(`scripts/lab.sh shrink`, the tests with "retired" in their name) one VM fewer: refused, then done once retired."""
 
 from __future__ import annotations
 
@@ -75,3 +76,35 @@ def test_the_new_vm_is_placed_on_the_new_host_and_answers(grown, outer):
     for vm in sorted(after):  # every oc- VM answers on its overlay address, from r0
         done = ping_from_r0(plan["hosts"][vm]["overlay_ip"])
         assert done.returncode == 0, (vm, done.stdout, done.stderr)
+
+
+@pytest.fixture(scope="module")
+def shrunk():
+    path = os.path.join(STATE, "shrunk.json")
+    if not os.path.exists(path):
+        pytest.fail("no %s: run scripts/lab.sh shrink first (the lab tier does)" % path)
+    with open(path) as handle:
+        found = json.load(handle)
+    with open(os.path.join(STATE, "shrink-refused.log")) as handle:
+        found["refused_log"] = handle.read()
+    return found
+
+
+def test_dropping_a_running_vm_is_refused_then_done_when_retired(shrunk, outer):
+    # refused first, naming the VM and the way on, with nothing changed: the domain still ran then
+    assert shrunk["refused_rc"] != 0
+    assert "oc-0005 (running on uc-0004)" in shrunk["refused_log"], shrunk["refused_log"][-3000:]
+    assert "retire: [oc-0005]" in shrunk["refused_log"]
+    assert "oc-0005" in shrunk["before"]["uc-0004"]
+    # retired: that domain and its disk are gone, the record forgets it, every other VM runs on, not restarted
+    after = _where(shrunk["after"])
+    assert "oc-0005" not in after and sorted(after) == ["oc-0001", "oc-0002", "oc-0003", "oc-0004"], after
+    for vm, hosts in _where(shrunk["before"]).items():
+        if vm != "oc-0005":
+            assert shrunk["after"][hosts[0]][vm] == shrunk["before"][hosts[0]][vm], vm
+    done = subprocess.run(["podman", "exec", "%s-uc-0004" % LAB, "test", "-e", "/var/lib/nestedcloud/vms/oc-0005"],
+                          capture_output=True, timeout=60, check=False, env=dict(os.environ, CONTAINERS_CONF=CONF))
+    assert done.returncode == 1, "oc-0005's directory is still on uc-0004"
+    servers = owned_servers(outer, {"name": LAB, "tag": "nestedcloud-%s" % LAB})
+    assert "nestedcloud-vms" not in (servers["uc-0004"].metadata or {})
+    assert (servers["uc-0001"].metadata or {}).get("nestedcloud-vms") == "oc-0001,oc-0004"
