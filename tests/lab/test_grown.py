@@ -27,13 +27,18 @@ def ping_from_r0(address):
                           text=True, timeout=60, check=False, env=dict(os.environ, CONTAINERS_CONF=CONF))
 
 
+def _step_result(step):
+    """What `scripts/lab.sh STEP` recorded in $STATE/<grown|shrunk>.json."""
+    path = os.path.join(STATE, "%s.json" % {"grow": "grown", "shrink": "shrunk"}[step])
+    if not os.path.exists(path):
+        pytest.fail("no %s: run scripts/lab.sh %s first (the lab tier does)" % (path, step))
+    with open(path) as handle:
+        return json.load(handle)
+
+
 @pytest.fixture(scope="module")
 def grown():
-    path = os.path.join(STATE, "grown.json")
-    if not os.path.exists(path):
-        pytest.fail("no %s: run scripts/lab.sh grow first (the lab tier does)" % path)
-    with open(path) as handle:
-        found = json.load(handle)
+    found = _step_result("grow")
     with open(os.path.join(found["inventory"], "group_vars", "all", "lab.yml")) as handle:
         found["lab"] = yaml.safe_load(handle)["nestedcloud_lab"]
     return found
@@ -80,11 +85,7 @@ def test_the_new_vm_is_placed_on_the_new_host_and_answers(grown, outer):
 
 @pytest.fixture(scope="module")
 def shrunk():
-    path = os.path.join(STATE, "shrunk.json")
-    if not os.path.exists(path):
-        pytest.fail("no %s: run scripts/lab.sh shrink first (the lab tier does)" % path)
-    with open(path) as handle:
-        found = json.load(handle)
+    found = _step_result("shrink")
     with open(os.path.join(STATE, "shrink-refused.log")) as handle:
         found["refused_log"] = handle.read()
     return found
