@@ -49,7 +49,7 @@ playbook() { (cd "$TOP" && ansible-playbook "$@" ${NC_LAB_ARGS:-}); }
 
 hosts_up() {
   local out names=() specs=() fip="" mtu=1500 line name
-  out=$("$TOP/.venv/bin/python" "$TOP/tests/lab/outer_addresses.py" "$INV/group_vars/all/lab.yml")
+  out=$("$TOP/.venv/bin/python" "$TOP/tests/lab/outer_addresses.py" "$INV/group_vars/all")
   while read -r kind line; do
     case $kind in
       HOST) specs+=("$line"); names+=("${line%%=*}") ;;
@@ -222,16 +222,17 @@ CFG
 }
 
 # Figures of the lab as it is now: what each step took, each layer of site.yml, the smoke report, and memory.
-# A copy of inventory $1 in $2 whose lab definition is changed by the Python statements $3 (on `lab`).
+# A copy of inventory $1 in $2 whose lab definition is changed by the Python statements $3 (on `lab`, the local lab's
+# nestedcloud_lab_overrides).
 changed_inventory() {
   rm -rf "$2" && cp -rL "$1" "$2"
-  "$TOP/.venv/bin/python" - "$2/group_vars/all/lab.yml" "$3" <<'PY'
+  "$TOP/.venv/bin/python" - "$2/group_vars/all/local.yml" "$3" <<'PY'
 import sys
 import yaml
 path = sys.argv[1]
 with open(path) as handle:
     data = yaml.safe_load(handle)
-lab = data["nestedcloud_lab"]
+lab = data["nestedcloud_lab_overrides"]
 exec(sys.argv[2])
 with open(path, "w") as handle:
     yaml.safe_dump(data, handle, default_flow_style=False)

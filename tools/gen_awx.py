@@ -29,7 +29,7 @@ SURVEY = os.path.join("docs", "awx", "survey-lab.json")
 EXTRA_VARS = os.path.join("docs", "awx", "extra-vars.yml")
 PREFIX = "nestedcloud_lab_"
 # The keys a survey asks for; the rest keep the schema's defaults (or go into the job template's Variables).
-ASKED = ["name", "image", "flavors.jumphost", "flavors.undercloud", "undercloud_count", "ssh_allowed_cidrs",
+ASKED = ["name", "image", "image_user", "flavors.jumphost", "flavors.undercloud", "undercloud_count", "ssh_allowed_cidrs",
          "external_network", "storage.boot_from_volume", "storage.data_gb", "nested_vms.count", "nested_vms.ram_mb",
          "nested_vms.vcpus", "overcloud.kind", "overcloud.hosts"]
 # AWX's OpenStack credential type writes a clouds.yaml whose only cloud has this name.
@@ -43,7 +43,7 @@ def variable(path):
 def question(path, field):
     spec = {"question_name": path, "question_description": field.doc, "variable": variable(path),
             "required": path not in ("ssh_allowed_cidrs", "external_network")}
-    default = field.default
+    default = field.default  # None for what has no default: the survey then needs an answer
     if field.kind == "int":
         spec.update(type="integer", min=field.minimum, max=field.maximum, default=default)
     elif field.kind == "float":
@@ -117,6 +117,8 @@ def render_extra_vars():
         'undercloud_public_key: ""',
         "# The controller of an AWX job forgets its files: no plan.json record there.",
         "undercloud_record_plan: false",
+        "# The survey is the whole definition: a nestedcloud_lab_overrides of the synced inventory does not change it.",
+        "nestedcloud_lab_overrides: {}",
     ]
     return "\n".join(lines) + "\n"
 

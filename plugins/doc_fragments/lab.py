@@ -11,9 +11,11 @@ class ModuleDocFragment:
 options:
   lab:
     description:
-      - The lab definition, usually the inventory variable C(nestedcloud_lab).
+      - The lab definition, usually the inventory variable C(nestedcloud_lab) with C(nestedcloud_lab_overrides) laid
+        over it (filter P(nestedcloud.openstack.lab_definition#filter)).
       - Every key, its type and default is listed in C(docs/lab_definition.md) of the collection and in the
-        example inventory C(inventory/group_vars/all/lab.yml); only C(cloud) has no default.
+        example inventory C(inventory/group_vars/all/lab.yml); C(cloud), C(image) and C(flavors) have no default,
+        and a definition without them fails, naming each with an example, before any API call.
       - Unknown keys are rejected, and every error names the offending key with the valid values.
     type: dict
     required: true

@@ -37,21 +37,25 @@ options:
     choices: [nestedcloud.openstack.lab]
   lab:
     description:
-      - The lab definition (as C(nestedcloud_lab)). When empty, C(nestedcloud_lab) is read from O(lab_file).
+      - The lab definition (as C(nestedcloud_lab)). When empty, it is read from O(lab_file).
     type: dict
     default: {}
   lab_file:
     description:
-      - YAML file that sets C(nestedcloud_lab), relative to this inventory file when not absolute.
+      - Where the lab definition is, relative to this inventory file when not absolute - a YAML file, or a
+        directory whose YAML files are read in name order as Ansible reads C(group_vars/all/) (the default).
+      - C(nestedcloud_lab) is taken from them, with C(nestedcloud_lab_overrides) laid over it key by key, exactly
+        as the playbooks do (filter P(nestedcloud.openstack.lab_definition#filter)) - for example the shipped
+        example lab and one file of a site's differences.
     type: str
-    default: group_vars/all/lab.yml
+    default: group_vars/all
   cloud:
     description: Entry of clouds.yaml; defaults to the lab's C(cloud).
     type: str
   ssh_user:
     description:
-      - User for SSH on r0 and the uc- servers. When not set, it follows the image name - C(ubuntu), C(debian),
-        C(cirros) - or is C(root).
+      - User for SSH on r0 and the uc- servers. When not set, the lab's C(image_user), which by default follows the
+        image name - C(ubuntu), C(debian), C(cirros) - or is C(root).
     type: str
   ssh_private_key:
     description: Private key for SSH; defaults to C(~/.nestedcloud/<lab>/id_ed25519), which the undercloud role made.
@@ -61,7 +65,7 @@ options:
 EXAMPLES = r"""
 # inventory/lab.nestedcloud.yml
 plugin: nestedcloud.openstack.lab
-lab_file: group_vars/all/lab.yml
+lab_file: group_vars/all
 cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/nestedcloud-inventory
@@ -85,38 +89,38 @@ except ImportError:
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, use_monotonic_clock
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_hosts import lab_hosts, login_user
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError, merge
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import lab_stub, read_inputs
 
 
-def default_user(image):
-    for user in ("ubuntu", "debian", "cirros", "centos", "fedora"):
-        if user in (image or "").lower():
-            return user
-    return "root"
+
+def _yaml_files(path):
+    if not os.path.isdir(path):
+        return [path]
+    return [os.path.join(path, name) for name in sorted(os.listdir(path))
+            if name.endswith((".yml", ".yaml", ".json")) and os.path.isfile(os.path.join(path, name))]
 
 
-def lab_hosts(plan, servers, floating_ip, ssh_user, ssh_key):
-    """Host variables of every host, from the plan and ``servers`` ({host: {status, fixed_ip}})."""
-    r0 = plan["groups"]["jumphost"][0]
-    jump = "%s@%s" % (ssh_user, floating_ip) if floating_ip else None
-    common = {"ansible_user": ssh_user, "ansible_ssh_private_key_file": ssh_key}
-    hosts = {}
-    for name, host in plan["hosts"].items():
-        if host["kind"] != "nested" and name not in servers:
-            continue  # r0 and uc- hosts exist only once their server does
-        found = servers.get(name, {})
-        variables = dict(common, nestedcloud_host=host, nestedcloud_server_status=found.get("status", "PLANNED"))
-        if name == r0:
-            variables["ansible_host"] = floating_ip or found.get("fixed_ip") or host["underlay_ip"]
-        else:
-            variables["ansible_host"] = found.get("fixed_ip") or host.get("underlay_ip") or host["overlay_ip"]
-            if host["kind"] == "nested":
-                variables["ansible_host"] = host["overlay_ip"]
-            if jump:
-                variables["ansible_ssh_common_args"] = "-o ProxyJump=%s -o StrictHostKeyChecking=accept-new" % jump
-        hosts[name] = variables
-    return hosts
+def definition_from(path):
+    """The lab definition in ``path`` (a YAML file or a group_vars directory, read as Ansible reads it: files in
+    name order, a later file's variable replacing an earlier one), with ``nestedcloud_lab_overrides`` laid over
+    ``nestedcloud_lab``. ``ValueError`` when no file sets ``nestedcloud_lab``."""
+    found = {}
+    for name in _yaml_files(path):
+        with open(name) as handle:
+            data = yaml.safe_load(handle) or {}
+        if not isinstance(data, dict):
+            raise ValueError("%s is not a mapping of variables" % name)
+        for key in ("nestedcloud_lab", "nestedcloud_lab_overrides"):
+            if key in data:
+                found[key] = data[key]
+    if "nestedcloud_lab" not in found:
+        raise ValueError("no file there sets nestedcloud_lab")
+    for key, value in found.items():
+        if not isinstance(value, dict):
+            raise ValueError("%s must be a mapping, not %s" % (key, type(value).__name__))
+    return merge(found["nestedcloud_lab"], found.get("nestedcloud_lab_overrides") or {})
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -133,9 +137,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not os.path.isabs(lab_file):
             lab_file = os.path.join(os.path.dirname(path), lab_file)
         try:
-            with open(lab_file) as handle:
-                return (yaml.safe_load(handle) or {})["nestedcloud_lab"]
-        except (OSError, KeyError, yaml.YAMLError) as err:
+            return definition_from(lab_file)
+        except (OSError, ValueError, yaml.YAMLError) as err:
             raise AnsibleParserError("lab_file %s: cannot read nestedcloud_lab from it: %s" % (lab_file, err))
 
     def _query(self, lab, stub, cloud):
@@ -182,7 +185,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             plan = build_plan(lab, **found["inputs"])
         except LabDefinitionError as err:
             raise AnsibleParserError(str(err))
-        ssh_user = self.get_option("ssh_user") or default_user(plan["lab"]["image"])
+        ssh_user = self.get_option("ssh_user") or login_user(plan["lab"])
         ssh_key = self.get_option("ssh_private_key") or os.path.expanduser(
             "~/.nestedcloud/%s/id_ed25519" % plan["name"])
         hosts = lab_hosts(plan, found["servers"], found["floating_ip"], ssh_user, ssh_key)

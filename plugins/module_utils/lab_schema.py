@@ -137,14 +137,19 @@ SCHEMA = {
                   default="lab", check=_dns_label),
     "cloud": Field("str", "Entry of clouds.yaml for the outer cloud (the project the lab lives in).",
                    required=True, check=_non_empty, example="mycloud"),
-    "image": Field("str", "Outer-cloud image of r0 and the uc- instances.", default="debian-12",
-                   check=_non_empty),
+    "image": Field("str", "Outer-cloud image of r0 and the uc- instances: a Debian 12 cloud image of the outer cloud "
+                   "('openstack image list').",
+                   required=True, check=_non_empty, example="debian-12"),
+    "image_user": Field("str", "Login user of the image (its cloud-init default user); 'auto' follows the image "
+                        "name (debian, ubuntu, cirros, centos, fedora), else root.",
+                        default=AUTO, allow_auto=True, check=_non_empty),
     "dns_domain": Field("str", "DNS domain of lab host names; 'auto' gives '<name>.test'.",
                         default=AUTO, allow_auto=True, check=_domain),
     "flavors": Field("dict", "Outer-cloud flavors.", children={
-        "jumphost": Field("str", "Flavor of r0.", default="m1.small", check=_non_empty),
+        "jumphost": Field("str", "Flavor of r0 (1 GiB of RAM is enough).", required=True, check=_non_empty,
+                          example="m1.small"),
         "undercloud": Field("str", "Flavor of each uc- instance; its RAM and vCPUs bound the nested VMs it runs.",
-                            default="m1.xlarge", check=_non_empty),
+                            required=True, check=_non_empty, example="m1.xlarge"),
     }),
     "undercloud_count": Field("int", "How many uc- instances (hypervisors / inner cloud hosts).",
                               default=4, minimum=1, maximum=240),
@@ -153,8 +158,9 @@ SCHEMA = {
     "retire": Field("list", "Running oc- VMs (or uc- hosts, with their VMs) that the lab no longer plans, to delete on "
                     "purpose; see README, growing and shrinking.",
                     default=[], items=Field("str", "names such as oc-0006 or uc-0004")),
-    "external_network": Field("str", "Outer network for the router gateway and the one floating IP; null for none.",
-                              default="public", nullable=True, check=_non_empty),
+    "external_network": Field("str", "Outer network for the router gateway and the one floating IP; 'auto' takes the "
+                              "only external network the project sees; null for none.",
+                              default=AUTO, allow_auto=True, nullable=True, check=_non_empty),
     "storage": Field("dict", "Disks of r0 and the uc- instances.", children={
         "boot_from_volume": Field("bool", "Boot r0 and the uc- instances from a Cinder volume made from the image.",
                                   default=False),
@@ -286,9 +292,45 @@ def _normalize_mapping(children, value, path):
     return result
 
 
+def _missing(children, value, path):
+    """Dotted paths and fields of the required keys that ``value`` does not set, depth first."""
+    value = value if isinstance(value, dict) else {}
+    for key, field in children.items():
+        sub_path = "%s.%s" % (path, key)
+        if key not in value and field.required:
+            yield sub_path, field
+        elif field.kind == "dict" and isinstance(value.get(key, {}), (dict, type(None))):
+            yield from _missing(field.children, value.get(key) or {}, sub_path)
+
+
 def normalize(definition, root="nestedcloud_lab"):
-    """Validate ``definition`` against SCHEMA and return it complete with defaults."""
+    """Validate ``definition`` against SCHEMA and return it complete with defaults.
+
+    The keys that have no safe default (the cloud, its image and flavors) are reported all at once, each with an
+    example, so that a user of the shipped example learns in one run everything they must set."""
+    missing = list(_missing(SCHEMA, definition, root)) if isinstance(definition, (dict, type(None))) else []
+    examples = "; ".join("%s: %s (%s)" % (path[len(root) + 1:], field.example, field.doc.rstrip("."))
+                         for path, field in missing)
+    if len(missing) == 1:
+        raise LabDefinitionError(missing[0][0], "is required; give %s, for example %s"
+                                 % (missing[0][1].describe(), examples))
+    if missing:
+        raise LabDefinitionError(missing[0][0], "is required, and so are %s; set them in the lab definition, for "
+                                 "example: %s" % (", ".join(path for path, _ in missing[1:]), examples))
     return _normalize_mapping(SCHEMA, definition, root)
+
+
+def merge(definition, overrides):
+    """``definition`` with ``overrides`` laid over it: mappings merge key by key, anything else is replaced.
+
+    This is how ``nestedcloud_lab_overrides`` changes a lab definition (a site's or a test's few differences from a
+    shared example); neither argument is changed."""
+    if not isinstance(definition, dict) or not isinstance(overrides, dict):
+        return overrides
+    merged = dict(definition)
+    for key, value in overrides.items():
+        merged[key] = merge(definition[key], value) if isinstance(definition.get(key), dict) else value
+    return merged
 
 
 def iter_fields(children=None, prefix=""):

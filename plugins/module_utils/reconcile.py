@@ -79,16 +79,28 @@ def network_present(cm, plan, changes):
     )
 
 
+def external_network(net_api, name):
+    """The external network ``name`` names; ``auto``: the only one the project sees. CloudError names the choices."""
+    if name == "auto":
+        found = list(net_api.networks(is_router_external=True))
+        if len(found) == 1:
+            return found[0]
+        raise CloudError("external network auto", "the project sees %s external networks (%s); set "
+                         "nestedcloud_lab.external_network to the one for the router gateway and the floating IP"
+                         % (len(found), ", ".join(sorted(n.name for n in found)) or "none"))
+    external = net_api.find_network(name, ignore_missing=True)
+    if external is None or not external.is_router_external:
+        names = sorted(n.name for n in net_api.networks(is_router_external=True))
+        raise CloudError("external network %s" % name, "not found, or not external; set "
+                         "nestedcloud_lab.external_network to one of: %s" % (", ".join(names) or "(none)"))
+    return external
+
+
 def _router(cm, plan, changes, want, subnet):
     net_api = cm.conn.network
     gateway = None
     if want["external"]:
-        external = net_api.find_network(want["external"], ignore_missing=True)
-        if external is None or not external.is_router_external:
-            names = sorted(n.name for n in net_api.networks(is_router_external=True))
-            raise CloudError("external network %s" % want["external"], "not found, or not external; set "
-                             "nestedcloud_lab.external_network to one of: %s" % (", ".join(names) or "(none)"))
-        gateway = {"network_id": external.id}
+        gateway = {"network_id": external_network(net_api, want["external"]).id}
     router = one_owned(plan, "router", want["router"], net_api.routers(name=want["router"]))
     if router is None:
         changes.record("create", "router", want["router"], after={"external_gateway": want["external"]})
@@ -261,9 +273,7 @@ def floating_ip(cm, plan, state, changes):
     external = plan["jumphost"]["external_network"]
     if not external:
         raise CloudError("floating IP", "the lab has no external_network, so r0 cannot get a floating IP")
-    network = net_api.find_network(external, ignore_missing=True)
-    if network is None:
-        raise CloudError("external network %s" % external, "not found")
+    network = external_network(net_api, external)
     port = _port_of_r0(cm, plan)
     keep, extra = (mine[0], mine[1:]) if mine else (None, [])
     for fip in extra:  # a lost answer once made a second one: release it

@@ -19,13 +19,14 @@ from tests.juju import fake_vault, juju_command
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from tests.integration._runner import recap
+from tests.labs import OUTER
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KEY = "ConsumerKey123:TokenKey45678:TokenSecretAbCdEf"
 
 
 def play(tmp_path, juju_dir, extra_vars=None, check=False, env=None):
-    plan = build_plan({"name": "lab1", "cloud": "c", "undercloud_count": 3, "nested_vms": {"count": 6},
+    plan = build_plan({"name": "lab1", "cloud": "c", **OUTER, "undercloud_count": 3, "nested_vms": {"count": 6},
                        "overcloud": {"kind": "maas_juju", "hosts": "nested", "ceph_disk_gb": 30}})
     extra = tmp_path / "vars.json"
     extra.write_text(json.dumps(dict({"juju_plan": plan, "juju_maas_api_key": KEY, "juju_dir": str(juju_dir),

@@ -16,10 +16,11 @@ import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from tests.integration._runner import recap
+from tests.labs import OUTER
 from tests.maas.fake_maas import API_KEY, running
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAB = {"name": "lab1", "cloud": "c", "undercloud_count": 3, "nested_vms": {"count": 5},
+LAB = {"name": "lab1", "cloud": "c", **OUTER, "undercloud_count": 3, "nested_vms": {"count": 5},
        "overcloud": {"kind": "maas_juju", "hosts": "nested"}}
 
 

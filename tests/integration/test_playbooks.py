@@ -4,12 +4,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 
 import pytest
+
+from tests.labs import OUTER
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -22,8 +25,30 @@ def _playbook(*args, env=None):
                           capture_output=True, text=True, timeout=300, check=False)
 
 
+# What a user of the shipped example inventory must set (it has no safe default), given as nestedcloud_lab_overrides.
+REQUIRED = json.dumps({"nestedcloud_lab_overrides": dict(OUTER, cloud="mycloud")})
+MISSING = ("cloud: mycloud", "image: debian-12", "flavors.jumphost: m1.small", "flavors.undercloud: m1.xlarge")
+
+
+def test_the_unedited_example_names_everything_it_lacks_before_any_api_call():
+    """The shipped inventory (ansible.cfg reads the whole directory): the plugin and every layer that plans stop on
+    the definition, naming each key that has no default with an example, before they would ask a cloud."""
+    for run in (_playbook("playbooks/plan.yml"), _playbook("playbooks/undercloud.yml")):
+        assert run.returncode != 0
+        out = " ".join((run.stdout + run.stderr).split())
+        assert "nestedcloud_lab.cloud: is required, and so are nestedcloud_lab.image" in out, out
+        assert all(text in out for text in MISSING), out
+        assert "Traceback" not in out and "clouds.yaml" in out
+    inventory = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-inventory"), "--graph"],
+                               cwd=TOP, env=dict(os.environ, ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg")),
+                               capture_output=True, text=True, timeout=120, check=False)
+    out = " ".join(inventory.stderr.split())
+    assert "lab.nestedcloud.yml" in out and all(text in out for text in MISSING), out
+    assert "ini plugin" not in out  # no other parser's complaint buries the plugin's
+
+
 def test_plan_prints_hosts_addresses_roles_and_mtus():
-    run = _playbook("playbooks/plan.yml", "-e", "nestedcloud_underlay_mtu=1500")
+    run = _playbook("playbooks/plan.yml", "-e", "nestedcloud_underlay_mtu=1500", "-e", REQUIRED)
     assert run.returncode == 0, run.stdout + run.stderr
     out = run.stdout
     for text in ("HOST", "ROLES", "UNDERLAY", "OVERLAY", "LAYER", "MTU"):
@@ -35,7 +60,7 @@ def test_plan_prints_hosts_addresses_roles_and_mtus():
 
 
 def test_plan_rejects_a_bad_lab_with_the_field_name():
-    run = _playbook("playbooks/plan.yml", "-e", '{"nestedcloud_lab": {"cloud": "c", "overlay": {"cidr": "10.22.0.0/16"}}}')
+    run = _playbook("playbooks/plan.yml", "-e", json.dumps({"nestedcloud_lab": dict(OUTER, cloud="c", overlay={"cidr": "10.22.0.0/16"})}))
     assert run.returncode != 0
     assert "nestedcloud_lab.overlay.cidr: 10.22.0.0/16 overlaps nestedcloud_lab.underlay.cidr" in run.stdout
     assert "Traceback" not in run.stdout + run.stderr
@@ -67,9 +92,9 @@ def test_host_layers_fail_clearly_without_lab_hosts(layer):
 
 
 def test_undercloud_layer_fails_clearly_without_a_cloud():
-    run = _playbook("playbooks/undercloud.yml")
+    run = _playbook("playbooks/undercloud.yml", "-e", REQUIRED)
     assert run.returncode != 0
-    assert "cloud: " in run.stdout and "mycloud" in run.stdout
+    assert "mycloud" in run.stdout and "clouds.yaml" in run.stdout.replace("\n", " ")
     assert "Traceback" not in run.stdout
 
 
@@ -88,11 +113,9 @@ def test_lab_plan_integration_target():
 def test_the_smoke_role_takes_its_credentials_where_each_kind_puts_them(tmp_path, kind):
     """The smoke role's argument validation templates every default: for maas_juju (no overcloud_controller group)
     they must render too, and the external network's physnet must be the one of that kind."""
-    import json
-
     from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 
-    lab = {"name": "lab1", "cloud": "c", "nested_vms": {"count": 3}}
+    lab = {"name": "lab1", "cloud": "c", **OUTER, "nested_vms": {"count": 3}}
     if kind == "maas_juju":
         lab["overcloud"] = {"kind": "maas_juju", "hosts": "nested"}
     book = tmp_path / "smoke.yml"

@@ -1,17 +1,18 @@
-"""Print what the outer cloud gave the lab: NAME=FIXED_IP per server, FIP=... and MTU=... (for scripts/lab.sh)."""
+"""Print what the outer cloud gave the lab: NAME=FIXED_IP per server, FIP=... and MTU=... (for scripts/lab.sh).
+
+The argument is the inventory's group_vars/all (or a file): the definition there, as the inventory plugin reads it."""
 import sys
 
 import openstack
-import yaml
+
+from ansible_collections.nestedcloud.openstack.plugins.inventory.lab import definition_from
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import lab_stub
 
 
 def main(lab_file):
-    with open(lab_file) as handle:
-        definition = yaml.safe_load(handle)["nestedcloud_lab"]
-    plan, lab = lab_stub(definition)
+    plan, lab = lab_stub(definition_from(lab_file))
     conn = openstack.connect(cloud=lab["cloud"])
     for name, server in sorted(owned_servers(conn, plan).items()):
         fixed = [a["addr"] for addrs in (server.addresses or {}).values() for a in addrs

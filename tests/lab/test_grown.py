@@ -11,8 +11,8 @@ import os
 import subprocess
 
 import pytest
-import yaml
 
+from ansible_collections.nestedcloud.openstack.plugins.inventory.lab import definition_from
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import read_inputs
@@ -39,8 +39,7 @@ def _step_result(step):
 @pytest.fixture(scope="module")
 def grown():
     found = _step_result("grow")
-    with open(os.path.join(found["inventory"], "group_vars", "all", "lab.yml")) as handle:
-        found["lab"] = yaml.safe_load(handle)["nestedcloud_lab"]
+    found["lab"] = definition_from(os.path.join(found["inventory"], "group_vars", "all"))
     return found
 
 

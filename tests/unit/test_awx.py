@@ -12,11 +12,13 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 from jinja2 import Environment
 
+from ansible_collections.nestedcloud.openstack.plugins.inventory.lab import definition_from
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import iter_fields
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError, iter_fields
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 AWX = os.path.join(TOP, "docs", "awx")
@@ -67,8 +69,8 @@ def test_the_survey_is_one_awx_accepts():
             assert q["default"] in q["choices"], q
         if q["type"] in ("integer", "float"):
             assert q["min"] <= q["default"] <= q["max"], q
-        if q["type"] == "text":
-            assert q["min"] <= len(q["default"]) <= q["max"], q
+        if q["type"] == "text":  # a required question with no default makes AWX ask
+            assert q["min"] <= len(q["default"]) <= q["max"] or (q["required"] and q["default"] == ""), q
 
 
 def test_every_question_is_a_key_of_the_lab_definition_with_the_schemas_default():
@@ -80,21 +82,34 @@ def test_every_question_is_a_key_of_the_lab_definition_with_the_schemas_default(
             assert q["default"] == str(field.default).lower()
         elif field.kind == "list":
             assert q["default"] == ", ".join(field.default)
+        elif field.required:  # no default: AWX asks, and refuses an empty answer
+            assert q["default"] == "" and q["required"] and q["min"] == 1, q
         else:
             assert q["default"] == field.default, q
 
 
 def test_the_survey_defaults_give_the_schemas_default_lab_in_awxs_cloud():
+    # what has no default is answered; everything else keeps the schema's default
+    required = {"nestedcloud_lab_image": "deb12", "nestedcloud_lab_flavors_jumphost": "s1",
+                "nestedcloud_lab_flavors_undercloud": "x1"}
+    lab = render(load("extra-vars.yml"), answers_with_defaults(required))["nestedcloud_lab"]
+    specs = {"s1": {"ram_mb": 2048, "vcpus": 1}, "x1": {"ram_mb": 16384, "vcpus": 8}}
+    plan = build_plan(lab, flavor_specs=specs)
+    default = {"cloud": "devstack", "image": "deb12", "flavors": {"jumphost": "s1", "undercloud": "x1"}}
+    assert plan["lab"] == build_plan(default, flavor_specs=specs)["lab"]
+
+
+def test_unanswered_required_questions_are_named_before_any_api_call():
     lab = render(load("extra-vars.yml"), answers_with_defaults({}))["nestedcloud_lab"]
-    plan = build_plan(lab)
-    assert plan["lab"] == build_plan({"cloud": "devstack"})["lab"]
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(lab)
+    assert err.value.field == "nestedcloud_lab.image" and "must not be empty" in str(err.value)
 
 
 def test_the_local_labs_answers_give_exactly_the_local_lab():
     with open(os.path.join(TOP, "tests", "lab", "awx-survey-answers.yml")) as handle:
         answers = yaml.safe_load(handle)
-    with open(os.path.join(TOP, "tests", "lab", "inventory", "group_vars", "all", "lab.yml")) as handle:
-        local = yaml.safe_load(handle)["nestedcloud_lab"]
+    local = definition_from(os.path.join(TOP, "tests", "lab", "inventory", "group_vars", "all"))
     lab = render(load("extra-vars.yml"), answers_with_defaults(answers))["nestedcloud_lab"]
     assert build_plan(lab)["lab"] == build_plan(dict(local, cloud="devstack"))["lab"]
     assert lab["ssh_allowed_cidrs"] == ["198.51.100.100/32"] and lab["storage"]["boot_from_volume"] is False

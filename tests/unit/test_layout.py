@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -28,15 +29,30 @@ def test_generated_lab_docs_are_up_to_date():
 
 def test_example_lab_is_a_valid_definition_with_every_option():
     from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-    from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import iter_fields
+    from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import (
+        LabDefinitionError,
+        iter_fields,
+        merge,
+    )
 
-    lab = yaml.safe_load(_read("inventory", "group_vars", "all", "lab.yml"))["nestedcloud_lab"]
-    for path, _field in iter_fields():
+    text = _read("inventory", "group_vars", "all", "lab.yml")
+    lab = yaml.safe_load(text)["nestedcloud_lab"]
+    required = {"cloud": "c", "image": "i", "flavors": {"jumphost": "m1.small", "undercloud": "m1.xlarge"}}
+    for path, field in iter_fields():
         node = lab
+        if field.required:  # shown, commented out, with an example: the user must set it
+            assert "# %s: %s\n" % (path.rsplit(".", 1)[-1], field.example) in text, path
+            continue
         for key in path.split("."):
             assert key in node, "example inventory lacks %s" % path
             node = node[key]
-    assert build_plan(lab)["name"] == "lab"
+    # unedited, the example stops before any API call naming all it lacks; with them, its defaults plan
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(lab)
+    assert err.value.field == "nestedcloud_lab.cloud"
+    for path in ("image", "flavors.jumphost", "flavors.undercloud"):
+        assert "nestedcloud_lab." + path in str(err.value)
+    assert build_plan(merge(lab, required))["name"] == "lab"
 
 
 def test_site_imports_the_six_layers_in_order():
@@ -80,3 +96,48 @@ def test_galaxy_dependencies_ship_in_the_ansible_package():
                 bundled.update("%s.%s" % (namespace, n) for n in os.listdir(os.path.join(base, namespace)))
     for dependency in galaxy.get("dependencies") or {}:
         assert dependency in bundled, "%s is not in the ansible package" % dependency
+
+
+# What the local lab may set beyond the shipped example: what a cloud on one machine needs, nothing else.
+LOCAL_LAB_KEYS = {"name", "cloud", "image", "image_user", "flavors", "undercloud_count", "nested_vms",
+                  "ssh_allowed_cidrs"}
+LOCAL_LAB_SIZES = {"count", "ram_mb", "vcpus"}
+LOCAL_ROLE_VARS = {"jumphost_client_apt_proxy",  # r0's proxy has no way out on this machine
+                   "smoke_image_kernel", "smoke_image_initrd", "smoke_ssh_user",  # the local tenant image
+                   "hypervisor_guest_kernel", "hypervisor_guest_initrd"}  # the local oc- VM image
+
+
+def _files(top):
+    found = set()
+    for root, _dirs, files in os.walk(top):
+        found.update(os.path.relpath(os.path.join(root, name), top) for name in files)
+    return found
+
+
+def test_the_shipped_inventory_reads_the_whole_directory():
+    cfg = _read("ansible.cfg")
+    assert re.search(r"^inventory = \./inventory$", cfg, re.M)
+    shipped = _files(os.path.join(TOP, "inventory"))
+    assert {"hosts.yml", "lab.nestedcloud.yml", os.path.join("group_vars", "all", "lab.yml")} <= shipped
+    # nothing else there that an inventory plugin would try to parse
+    assert all(name.endswith((".yml", ".py")) or "__pycache__" in name for name in shipped), shipped
+    assert yaml.safe_load(_read("inventory", "lab.nestedcloud.yml")) == {"plugin": "nestedcloud.openstack.lab",
+                                                                          "lab_file": "group_vars/all"}
+
+
+def test_the_local_lab_is_the_shipped_example_and_one_override_file():
+    local_top, shipped_top = os.path.join(TOP, "tests", "lab", "inventory"), os.path.join(TOP, "inventory")
+    override = os.path.join("group_vars", "all", "local.yml")
+    local = _files(local_top)
+    assert local == {name for name in _files(shipped_top) if "__pycache__" not in name} | {override}
+    for name in local - {override}:  # links to the shipped files, never copies that could drift
+        path = os.path.join(local_top, name)
+        assert os.path.islink(path) and os.path.realpath(path) == os.path.realpath(os.path.join(shipped_top, name))
+    assert not os.path.islink(os.path.join(local_top, override))
+    data = yaml.safe_load(_read("tests", "lab", "inventory", override))
+    assert set(data) - {"nestedcloud_lab_overrides"} <= LOCAL_ROLE_VARS, set(data) - LOCAL_ROLE_VARS
+    overrides = data["nestedcloud_lab_overrides"]
+    assert set(overrides) <= LOCAL_LAB_KEYS and set(overrides["nested_vms"]) <= LOCAL_LAB_SIZES, overrides
+    # the AWX-style run reads the same inventory
+    assert os.path.realpath(os.path.join(TOP, "tests", "lab", "awx", "group_vars")) == os.path.realpath(
+        os.path.join(local_top, "group_vars"))

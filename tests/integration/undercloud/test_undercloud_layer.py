@@ -28,8 +28,9 @@ def _lab(name, count, **extra):
 def playbook(name, lab, tmp_path, *args):
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg"), OS_CLIENT_CONFIG_FILE=CLOUDS,
                ANSIBLE_NOCOLOR="1", HOME=str(tmp_path))
+    # the controller alone: the lab comes from -e, not from the shipped example's inventory
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "playbooks/%s.yml" % name,
-           "-e", json.dumps({"nestedcloud_lab": lab})] + list(args)
+           "-i", "inventory/hosts.yml", "-e", json.dumps({"nestedcloud_lab": lab})] + list(args)
     return subprocess.run(cmd, cwd=TOP, env=env, capture_output=True, text=True, timeout=1200, check=False)
 
 

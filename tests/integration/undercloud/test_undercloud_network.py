@@ -8,6 +8,8 @@ import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 
+from tests.labs import LOCAL
+
 from .conftest import mutating, run_task
 
 MODULE = "nestedcloud.openstack.undercloud_network"
@@ -15,7 +17,7 @@ MODULE = "nestedcloud.openstack.undercloud_network"
 
 @pytest.fixture()
 def plan():
-    return build_plan({"name": "itnet", "cloud": "undercloud", "external_network": "public"})
+    return build_plan({"name": "itnet", "cloud": "undercloud", **LOCAL, "external_network": "public"})
 
 
 def _owned(member, plan):

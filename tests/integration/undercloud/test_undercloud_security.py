@@ -10,6 +10,8 @@ import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 
+from tests.labs import LOCAL
+
 from .conftest import mutating, run_task
 
 GROUPS = "nestedcloud.openstack.undercloud_security_groups"
@@ -18,7 +20,8 @@ KEYPAIR = "nestedcloud.openstack.undercloud_keypair"
 
 @pytest.fixture()
 def plan():
-    return build_plan({"name": "itsec", "cloud": "undercloud", "ssh_allowed_cidrs": ["198.51.100.7", "192.0.2.0/24"]})
+    return build_plan({"name": "itsec", "cloud": "undercloud", **LOCAL,
+                       "ssh_allowed_cidrs": ["198.51.100.7", "192.0.2.0/24"]})
 
 
 def _rules(member, name):

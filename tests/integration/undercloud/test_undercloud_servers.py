@@ -14,7 +14,7 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner 
 from .conftest import mutating, run_task
 
 SERVERS = "nestedcloud.openstack.undercloud_servers"
-LAB = {"name": "itsrv", "cloud": "undercloud", "undercloud_count": 3, "flavors": {"undercloud": "m1.small"},
+LAB = {"name": "itsrv", "cloud": "undercloud", "undercloud_count": 3, "flavors": {"jumphost": "m1.tiny", "undercloud": "m1.small"},
        "image": "cirros", "storage": {"data_gb": 1}, "nested_vms": {"count": 0}}
 
 

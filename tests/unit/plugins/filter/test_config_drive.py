@@ -7,8 +7,10 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.nestedcloud.openstack.plugins.filter.config_drive import config_drive
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from tests.labs import OUTER
 
-PLAN = build_plan({"name": "cd", "cloud": "none", "undercloud_count": 2, "nested_vms": {"count": 2}}, underlay_mtu=1450)
+PLAN = build_plan({"name": "cd", "cloud": "none", **OUTER, "undercloud_count": 2, "nested_vms": {"count": 2}},
+                  underlay_mtu=1450)
 
 
 def test_static_address_route_dns_and_every_nic():

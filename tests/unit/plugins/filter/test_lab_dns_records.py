@@ -7,10 +7,11 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.nestedcloud.openstack.plugins.filter.lab_dns_records import lab_dns_records
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from tests.labs import OUTER
 
 
 def test_every_host_by_name_and_underlay_and_the_gateway():
-    plan = build_plan({"name": "dns", "cloud": "none", "undercloud_count": 2, "nested_vms": {"count": 1}})
+    plan = build_plan({"name": "dns", "cloud": "none", **OUTER, "undercloud_count": 2, "nested_vms": {"count": 1}})
     records = lab_dns_records(plan)
     by_name = {name: r["ip"] for r in records for name in r["names"]}
     assert records[0] == {"ip": "10.33.0.1", "names": ["r0.dns.test", "r0"]}

@@ -8,10 +8,11 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.nestedcloud.openstack.plugins.filter.plan_table import FilterModule, plan_table
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from tests.labs import OUTER
 
 
 def test_table_lists_every_host_with_roles_and_addresses():
-    plan = build_plan({"name": "lab1", "cloud": "c", "ssh_allowed_cidrs": ["198.51.100.7"]}, underlay_mtu=1500)
+    plan = build_plan({"name": "lab1", "cloud": "c", **OUTER, "ssh_allowed_cidrs": ["198.51.100.7"]}, underlay_mtu=1500)
     text = plan_table(plan)
     lines = text.splitlines()
     for name, host in plan["hosts"].items():
@@ -25,7 +26,7 @@ def test_table_lists_every_host_with_roles_and_addresses():
 
 
 def test_table_shows_the_mtu_of_each_layer():
-    text = plan_table(build_plan({"cloud": "c"}, underlay_mtu=1500))
+    text = plan_table(build_plan({"cloud": "c", **OUTER}, underlay_mtu=1500))
     rows = dict((line.split("  ")[0].strip(), line) for line in text.splitlines() if line[:1].islower())
     assert "1500" in rows["underlay"] and "measured" in rows["underlay"]
     assert "1450" in rows["overlay"] and "VNI 10" in rows["overlay"]

@@ -9,8 +9,9 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.nestedcloud.openstack.plugins.filter.stray_domains import stray_domains
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from tests.labs import OUTER
 
-LAB = {"name": "lab1", "cloud": "c", "undercloud_count": 2, "nested_vms": {"count": 3}}
+LAB = {"name": "lab1", "cloud": "c", **OUTER, "undercloud_count": 2, "nested_vms": {"count": 3}}
 
 
 def test_only_the_vms_planned_here_are_left_alone():

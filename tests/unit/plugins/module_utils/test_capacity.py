@@ -9,12 +9,13 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.capacity imp
     table,
 )
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from tests.labs import OUTER
 
 SIZES = {"m1.small": (2048, 1), "m1.xlarge": (16384, 8)}
 
 
 def test_planned_counts_the_whole_lab():
-    plan = build_plan({"cloud": "c", "undercloud_count": 4, "ssh_allowed_cidrs": ["198.51.100.7"],
+    plan = build_plan({"cloud": "c", **OUTER, "undercloud_count": 4, "ssh_allowed_cidrs": ["198.51.100.7"],
                        "storage": {"data_gb": 10, "boot_from_volume": True, "root_gb": 30}})
     want = planned(plan, SIZES)
     assert want["instances"] == 5

@@ -12,6 +12,7 @@ import yaml
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils import juju_bundle as jb
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from tests.labs import OUTER
 
 TOP = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")
 TCG = [{"inner_virt_type": "qemu"}, {"inner_virt_type": "kvm"}]
@@ -24,7 +25,7 @@ def _base():
 
 
 def _plan(count=5, ceph_gb=20):
-    return build_plan({"name": "lab1", "cloud": "c", "undercloud_count": 3, "nested_vms": {"count": count},
+    return build_plan({"name": "lab1", "cloud": "c", **OUTER, "undercloud_count": 3, "nested_vms": {"count": count},
                        "overcloud": {"kind": "maas_juju", "hosts": "nested", "ceph_disk_gb": ceph_gb}})
 
 

@@ -16,8 +16,9 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
 
 from .._module_runner import run_module
+from tests.labs import OUTER
 
-BASE = {"name": "lab1", "cloud": "mycloud"}
+BASE = {"name": "lab1", "cloud": "mycloud", **OUTER}
 
 
 def _with(path, value):
@@ -54,6 +55,9 @@ DELETE = object()
 CASES = [
     ("not-a-mapping", ["cloud"], {}, "nestedcloud_lab", "expected a mapping"),
     ("missing-cloud", _with("cloud", DELETE), {}, "nestedcloud_lab.cloud", "is required"),
+    ("missing-image", _with("image", DELETE), {}, "nestedcloud_lab.image", "for example image: debian-12"),
+    ("missing-flavor", _with("flavors.jumphost", DELETE), {}, "nestedcloud_lab.flavors.jumphost",
+     "for example flavors.jumphost: m1.small"),
     ("empty-cloud", _with("cloud", "  "), {}, "nestedcloud_lab.cloud", "must not be empty"),
     ("unknown-top-key", _with("undercloud_cuont", 3), {}, "nestedcloud_lab.undercloud_cuont", "unknown key"),
     ("unknown-nested-key", _with("overlay.vnid", 3), {}, "nestedcloud_lab.overlay.vnid", "valid keys here are"),

@@ -15,6 +15,7 @@ import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
+from tests.labs import OUTER
 
 FLAVORS = {"hv.small": {"ram_mb": 8192, "vcpus": 4}, "hv.big": {"ram_mb": 32768, "vcpus": 8}}
 SHAPES = [
@@ -27,7 +28,8 @@ SHAPES = [
 
 def _lab(hosts, vms, flavor, shape, retire=()):
     overcloud, sizes = shape
-    return {"name": "grow", "cloud": "c", "undercloud_count": hosts, "flavors": {"undercloud": flavor},
+    return {"name": "grow", "cloud": "c", "image": "debian-12", "undercloud_count": hosts,
+            "flavors": {"jumphost": "m1.small", "undercloud": flavor},
             "retire": list(retire), "overcloud": overcloud,
             "nested_vms": {"count": vms, "ram_mb": 2048, "vcpus": 1, "host_reserved_ram_mb": 1024,
                            "cpu_allocation_ratio": 2.0, "sizes": sizes}}
@@ -86,9 +88,10 @@ def test_the_grid_covers_labs_where_a_plan_from_scratch_would_move_vms():
         if before and after and any(after["placement"][vm] != host for vm, host in before["placement"].items()):
             moved += 1
     assert moved > 20
-    first = build_plan({"name": "x", "cloud": "c", "undercloud_count": 4})
-    naive = build_plan({"name": "x", "cloud": "c", "undercloud_count": 5})
-    kept = build_plan({"name": "x", "cloud": "c", "undercloud_count": 5}, existing_placement=first["placement"])
+    first = build_plan({"name": "x", "cloud": "c", **OUTER, "undercloud_count": 4})
+    naive = build_plan({"name": "x", "cloud": "c", **OUTER, "undercloud_count": 5})
+    kept = build_plan({"name": "x", "cloud": "c", **OUTER, "undercloud_count": 5},
+                      existing_placement=first["placement"])
     assert (first["placement"]["oc-0005"], naive["placement"]["oc-0005"]) == ("uc-0001", "uc-0005")
     assert kept["placement"] == first["placement"]
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import ipaddress
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from tests.labs import OUTER
 
-LAB = {"name": "lab1", "cloud": "mycloud", "undercloud_count": 3,
+LAB = {"name": "lab1", "cloud": "mycloud", **OUTER, "undercloud_count": 3,
        "overcloud": {"kind": "maas_juju", "hosts": "nested"}, "nested_vms": {"count": 5}}
 
 
@@ -18,7 +19,7 @@ def _in(address, ranges):
 
 
 def test_packaged_has_no_maas_section():
-    assert build_plan({"name": "lab1", "cloud": "c"})["maas_juju"] is None
+    assert build_plan({"name": "lab1", "cloud": "c", **OUTER})["maas_juju"] is None
 
 
 def test_maas_runs_on_the_first_oc_vm_at_its_static_address():

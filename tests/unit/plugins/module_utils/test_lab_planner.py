@@ -11,8 +11,9 @@ import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError, normalize
+from tests.labs import OUTER
 
-LAB = {"name": "lab1", "cloud": "mycloud", "ssh_allowed_cidrs": ["198.51.100.7/32"]}
+LAB = {"name": "lab1", "cloud": "mycloud", **OUTER, "ssh_allowed_cidrs": ["198.51.100.7/32"]}
 
 
 def _lab(**changes):
@@ -261,7 +262,7 @@ def test_small_ranges_scale_blocks():
 
 
 def test_string_integers_from_surveys_are_accepted():
-    lab = normalize({"cloud": "c", "undercloud_count": "3", "overlay": {"vni": "42"}})
+    lab = normalize({"cloud": "c", **OUTER, "undercloud_count": "3", "overlay": {"vni": "42"}})
     assert lab["undercloud_count"] == 3 and lab["overlay"]["vni"] == 42
 
 

@@ -18,8 +18,10 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs 
     placement_of,
     read_inputs,
 )
+from tests.labs import OUTER
 
-LAB = {"name": "lab1", "cloud": "c", "undercloud_count": 2, "flavors": {"jumphost": "t.small", "undercloud": "t.hv"},
+LAB = {"name": "lab1", "cloud": "c", "image": "debian-12", "undercloud_count": 2,
+       "flavors": {"jumphost": "t.small", "undercloud": "t.hv"},
        "nested_vms": {"count": 3, "ram_mb": 1024, "host_reserved_ram_mb": 0}}
 
 
@@ -69,12 +71,12 @@ def test_a_bad_definition_fails_before_the_cloud_is_asked():
         lab_stub(dict(LAB, overlay={"cidr": "10.22.0.0/16"}))
     assert err.value.field == "nestedcloud_lab.overlay.cidr"
     # a flavor of any name is fine before its size is read
-    assert lab_stub(dict(LAB, flavors={"undercloud": "custom.anything"}))[0] == {"name": "lab1",
+    assert lab_stub(dict(LAB, flavors={"jumphost": "t.small", "undercloud": "custom.anything"}))[0] == {"name": "lab1",
                                                                                  "tag": "nestedcloud-lab1"}
 
 
 def test_too_many_vms_for_one_metadata_value_is_refused():
-    lab = {"name": "big", "cloud": "c", "undercloud_count": 1, "naming": {"digits": 6},
+    lab = {"name": "big", "cloud": "c", **OUTER, "undercloud_count": 1, "naming": {"digits": 6},
            "nested_vms": {"count": 40, "ram_mb": 256, "vcpus": 1, "host_reserved_ram_mb": 0,
                           "cpu_allocation_ratio": 16}}
     plan = build_plan(lab, flavor_specs={"m1.xlarge": {"ram_mb": 65536, "vcpus": 8}})

@@ -11,6 +11,7 @@ import yaml
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from ansible_collections.nestedcloud.openstack.plugins.modules import juju_inputs
+from tests.labs import OUTER
 from tests.unit.plugins._module_runner import run_module
 
 TOP = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")
@@ -20,7 +21,7 @@ KEY = "ConsumerKey123:TokenKey45678:TokenSecretAbCdEf"
 def args(tmp_path, **changes):
     with open(os.path.join(TOP, "roles", "juju", "files", "openstack-bundle.yaml")) as handle:
         bundle = yaml.safe_load(handle)
-    plan = build_plan({"name": "lab1", "cloud": "c", "undercloud_count": 3, "nested_vms": {"count": 5},
+    plan = build_plan({"name": "lab1", "cloud": "c", **OUTER, "undercloud_count": 3, "nested_vms": {"count": 5},
                        "overcloud": {"kind": "maas_juju", "hosts": "nested"}})
     base = {"plan": plan, "bundle": bundle, "virt": [{"inner_virt_type": "qemu"}], "api_key": KEY,
             "proxy": "http://10.33.0.1:3128/", "dest": str(tmp_path / "juju")}
@@ -61,6 +62,6 @@ def test_an_inconsistent_bundle_is_refused_before_anything_is_written(tmp_path):
 
 
 def test_a_plan_without_maas_names_the_fix(tmp_path):
-    packaged = build_plan({"name": "lab1", "cloud": "c"})
+    packaged = build_plan({"name": "lab1", "cloud": "c", **OUTER})
     result = run_module(args(tmp_path, plan=packaged), main=juju_inputs.main)
     assert result["failed"] and result["msg"].startswith("plan: lab lab1 has no maas_juju section")

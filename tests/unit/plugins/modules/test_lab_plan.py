@@ -5,8 +5,9 @@ from __future__ import annotations
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 
 from .._module_runner import run_module
+from tests.labs import OUTER
 
-LAB = {"name": "lab1", "cloud": "mycloud"}
+LAB = {"name": "lab1", "cloud": "mycloud", **OUTER}
 
 
 def test_returns_the_plan_and_changes_nothing():
@@ -23,7 +24,7 @@ def test_check_mode_returns_the_same_plan():
 
 
 def test_flavor_specs_and_existing_placement_reach_the_planner():
-    lab = dict(LAB, flavors={"undercloud": "c.big"}, nested_vms={"count": 2})
+    lab = dict(LAB, flavors={"jumphost": "m1.small", "undercloud": "c.big"}, nested_vms={"count": 2})
     result = run_module({"lab": lab, "flavor_specs": {"c.big": {"ram": 8192, "vcpus": 2}},
                          "existing_placement": {"oc-0001": "uc-0004", "oc-0002": "uc-0004"}})
     assert result["plan"]["placement"] == {"oc-0001": "uc-0004", "oc-0002": "uc-0004"}
