@@ -154,6 +154,10 @@ def main(argv):
                             "--export"], capture_output=True, text=True, env=sync_env, cwd=project, check=False)
     if found.returncode:
         raise SystemExit("inventory sync failed:\n%s" % found.stderr)
+    # AWX keeps what each inventory update found; so does this, next to the job's artifacts
+    os.makedirs(os.path.join(pdd, "artifacts"), exist_ok=True)
+    with open(os.path.join(pdd, "artifacts", "inventory.json"), "w") as handle:
+        handle.write(found.stdout)
     script = os.path.join(pdd, "inventory", "hosts")
     with open(script, "w") as handle:
         handle.write("#!/usr/bin/env python3\n# The inventory as AWX hands it to a job: what the last sync found.\n"

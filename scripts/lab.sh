@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole lab on this machine: `make lab` (up) and `make lab-down` (down).
-#   up     the local undercloud (Debian's OpenStack on 127.0.0.1) as the outer cloud; the undercloud layer makes the
-#          lab's network, ports, servers and floating IP in it; test hosts (tests/hosts/testhosts.sh) stand in for
-#          r0 and each uc- server at the address Neutron gave its port, with the lab's key, and r0 is reached
-#          through its floating IP from the "outside" namespace; then the real site.yml runs end to end.
+#   up     the local undercloud (Debian's OpenStack on 127.0.0.1) as the outer cloud, then site.yml as one AWX job
+#          from zero (scripts/awx_job.py: its inventory is synced before any server exists; the undercloud layer
+#          adds the hosts it makes). While it runs, a watcher makes the test hosts (tests/hosts/testhosts.sh) that
+#          stand in for r0 and each uc- server at the address Neutron gave its port, with the lab's key, as soon
+#          as the servers exist; r0 is reached through its floating IP from the "outside" namespace.
 #   again  site.yml once more (it must change nothing)
 #   awx    site.yml once more as AWX runs it (scripts/awx_job.py: ansible-runner, the project layout, the inventory
 #          synced from the plugin, the survey's answers, the credentials AWX injects); it must change nothing
@@ -17,9 +18,10 @@
 #   figures [FILE]  step and layer times, memory of each host and the smoke report, as Markdown
 #   down   remove the test hosts, their namespaces and the local undercloud
 # Environment: NC_LAB_STATE (default /tmp/nestedcloud-lab); NC_LAB_ARGS, more arguments for ansible-playbook;
-# NC_LAB_INTERRUPT, a task name pattern: `up` interrupts its first site.yml there (SIGINT, as Ctrl-C) and runs it
-# again (resume test); NC_LAB_KILLS=N: then N more runs are killed (SIGKILL of the whole process group) at random
-# moments, NC_LAB_SEED picks them, before the run that must converge; the points go to $STATE/kills.json.
+# NC_LAB_INTERRUPT, a task name pattern: `up` stops the AWX job from zero there (SIGKILL of the job and its
+# ansible-playbook), then NC_LAB_KILLS=N runs of ansible-playbook site.yml are killed (SIGKILL of the whole process
+# group) at random moments (NC_LAB_SEED picks them; the points go to $STATE/kills.json), then one is interrupted at
+# the pattern again (SIGINT, as Ctrl-C), and the last must converge.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 STATE=${NC_LAB_STATE:-/tmp/nestedcloud-lab}
@@ -91,15 +93,17 @@ CFG
 cmd_up() {
   mkdir -p "$STATE"
   : > "$STATE/timings.log"
-  rm -rf "$HOME/.nestedcloud/$LAB"/smoke-report.* "$STATE"/{interrupted,site,again,awx}.log "$STATE"/killed-*.log \
-    "$STATE/kills.json" "$STATE/awx"  # nothing of an earlier lab
+  rm -rf "$HOME/.nestedcloud/$LAB"/smoke-report.* "$STATE"/{build,interrupted,site,again,awx,watch}.log \
+    "$STATE"/killed-*.log "$STATE/kills.json" "$STATE/awx" "$STATE/awx-build"  # nothing of an earlier lab
   KEY=$HOME/.nestedcloud/$LAB/id_ed25519
   step "packages and image" bash -c "'$HOSTS' install && '$HOSTS' image && '$HOSTS' relay start"
   step "local undercloud" env UC_AGENTS="dhcp l3" "$TOP/tests/undercloud/undercloud.sh" up
-  step "layer undercloud (outer resources)" playbook playbooks/undercloud.yml
-  step "test hosts for r0 and the uc- servers" hosts_up
+  lab_key
   publish_guest
-  step "site.yml" site_first
+  watch_servers &
+  local watcher=$!
+  step "site.yml" site_first || { kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null; return 1; }
+  wait "$watcher" || { log "the test hosts were not made (see $STATE/watch.log)"; return 1; }
   log "up: ssh -F $STATE/ssh_config root@<r0's floating IP>; the smoke report is in $HOME/.nestedcloud/$LAB"
 }
 
@@ -110,30 +114,94 @@ cmd_again() {
   return "${PIPESTATUS[0]}"
 }
 
-# NC_LAB_INTERRUPT=PATTERN: the first site.yml is stopped as by Ctrl-C when a task matching PATTERN starts, then
-# site.yml runs again from the start and must converge (a run interrupted in any layer resumes).
-site_first() {
-  random_kills
-  if [ -z "${NC_LAB_INTERRUPT:-}" ]; then
-    playbook site.yml | tee "$STATE/site.log"
-    return "${PIPESTATUS[0]}"
-  fi
-  local pid task
-  log "site.yml, interrupted at the first task matching '$NC_LAB_INTERRUPT' (output in $STATE/interrupted.log)"
-  setsid bash -c 'cd "$1" && exec ansible-playbook site.yml' _ "$TOP" > "$STATE/interrupted.log" 2>&1 &
+# The key pair of the AWX Machine credential, made first as an AWX administrator would: the job gets the private
+# half (ssh-agent) and passes the public half to the undercloud layer as the outer cloud's keypair.
+lab_key() {
+  KEY=$HOME/.nestedcloud/$LAB/id_ed25519
+  [ -f "$KEY" ] || { mkdir -p "${KEY%/*}" && ssh-keygen -q -t ed25519 -N "" -C "nestedcloud-$LAB" -f "$KEY"; }
+}
+
+# In the background while the AWX job runs: as soon as the outer cloud has every server of the lab (with its fixed
+# address) and r0's floating IP, make the test hosts that stand in for them; the jumphost layer waits for r0 to
+# answer (jumphost_boot_timeout), as for a real server that boots.
+watch_servers() {
+  local want waited=0 out
+  want=$("$TOP/.venv/bin/python" -c 'import sys; from ansible_collections.nestedcloud.openstack.plugins.inventory.lab \
+import definition_from; print(int(definition_from(sys.argv[1]).get("undercloud_count", 4)) + 1)' "$INV/group_vars/all")
+  while [ "$waited" -lt 1200 ]; do
+    out=$("$TOP/.venv/bin/python" "$TOP/tests/lab/outer_addresses.py" "$INV/group_vars/all" 2>/dev/null || true)
+    if [ "$(grep -c '^HOST ' <<< "$out")" -ge "$want" ] && grep -q '^FIP ' <<< "$out"; then
+      log "watcher: the outer cloud has the lab's $want servers and r0's floating IP after ${waited} s"
+      step "test hosts for r0 and the uc- servers" hosts_up > "$STATE/watch.log" 2>&1
+      return
+    fi
+    sleep 5
+    waited=$((waited + 5))
+  done
+  log "watcher: the lab's $want servers did not all appear in 1200 s"
+  return 1
+}
+
+# site.yml as AWX runs a job template (scripts/awx_job.py): the inventory synced from tests/lab/awx/lab.nestedcloud.yml
+# when the job starts, the survey's answers, the credentials AWX injects; its own ssh settings reach the floating IPs
+# of the local cloud's external network (203.0.113.0/24, tests/undercloud/bootstrap.py) from the "outside" namespace,
+# with no key file (the key is in ssh-agent). Prints the command, for `bash -c`.
+awx_site_command() {
+  cat > "$STATE/awx-ssh_config" <<CFG
+# Written by scripts/lab.sh: the lab's network only; the key comes from the Machine credential (ssh-agent).
+Host 203.0.113.*
+  ProxyCommand ip netns exec $LAB-out socat - TCP:%h:%p
+Host *
+  UserKnownHostsFile $STATE/known_hosts
+  StrictHostKeyChecking accept-new
+  ServerAliveInterval 15
+CFG
+  printf '%q ' "$TOP/.venv/bin/python" "$TOP/scripts/awx_job.py" "$STATE/awx" \
+    --job-template "nestedcloud site" --inventory-source tests/lab/awx/lab.nestedcloud.yml --cloud undercloud \
+    --ssh-key "$KEY" --answers "$TOP/tests/lab/awx-survey-answers.yml" \
+    --set "undercloud_public_key=$(cat "$KEY.pub")" \
+    --env "ANSIBLE_SSH_ARGS=-F $STATE/awx-ssh_config -o ControlMaster=auto -o ControlPersist=120s" \
+    --env "NC_LAB_GUEST=$NC_LAB_GUEST" --env ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
+}
+
+# Run `bash -c COMMAND` in a session of its own, output to LOG, and stop it when a task matching PATTERN starts,
+# with SIGNAL: INT (as Ctrl-C: ansible-playbook's own handling) or KILL (the whole tree). Prints the task.
+run_until() {
+  local log=$1 pattern=$2 signal=$3 command=$4 pid task=""
+  setsid bash -c "cd '$TOP' && exec $command" > "$log" 2>&1 &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
-    task=$(grep -E "^TASK \[.*(${NC_LAB_INTERRUPT})" "$STATE/interrupted.log" | head -1 || true)
+    task=$(grep -E "^TASK \[.*(${pattern})" "$log" | head -1 || true)
     if [ -n "$task" ]; then
       sleep 3   # let the task get going on the hosts
-      kill -INT -- "-$pid" 2>/dev/null || true
+      if [ "$signal" = KILL ]; then kill_tree "$pid" >&2; else kill -INT -- "-$pid" 2>/dev/null || true; fi
       break
     fi
     sleep 1
   done
   wait "$pid" || true
+  echo "${task%% \**}"
+}
+
+# The lab is built by site.yml as one AWX job from zero. NC_LAB_INTERRUPT=PATTERN: that job is stopped (SIGKILL)
+# when a task matching PATTERN starts - by then it has run every layer before with the hosts it added itself -, then
+# the random kills (random_kills), then ansible-playbook site.yml interrupted at PATTERN again (SIGINT, as Ctrl-C),
+# then site.yml once more to the end: the lab must converge from every one of these points.
+site_first() {
+  local task
+  if [ -z "${NC_LAB_INTERRUPT:-}" ]; then
+    bash -c "cd '$TOP' && exec $(awx_site_command)" | tee "$STATE/build.log"
+    return "${PIPESTATUS[0]}"
+  fi
+  log "site.yml as an AWX job from zero, stopped at the first task matching '$NC_LAB_INTERRUPT' (output in $STATE/build.log)"
+  task=$(run_until "$STATE/build.log" "$NC_LAB_INTERRUPT" KILL "$(awx_site_command)")
+  [ -n "$task" ] || { log "the AWX job ended before any task matched '$NC_LAB_INTERRUPT'"; return 1; }
+  log "the AWX job from zero killed (SIGKILL) at: $task"
+  random_kills
+  log "site.yml, interrupted at the first task matching '$NC_LAB_INTERRUPT' (output in $STATE/interrupted.log)"
+  task=$(run_until "$STATE/interrupted.log" "$NC_LAB_INTERRUPT" INT "ansible-playbook site.yml")
   [ -n "$task" ] || { log "site.yml ended before any task matched '$NC_LAB_INTERRUPT'"; return 1; }
-  log "site.yml interrupted (SIGINT) at: ${task%% \**}"
+  log "site.yml interrupted (SIGINT) at: $task"
   playbook site.yml | tee "$STATE/site.log"
   return "${PIPESTATUS[0]}"
 }
@@ -197,27 +265,13 @@ random_kills() {
   (IFS=,; printf '{"seed": %s, "points": [%s]}\n' "$seed" "${points[*]}") > "$STATE/kills.json"
 }
 
-# The AWX job's own ssh settings: the lab's way to the floating IP, and no key file (the key is in ssh-agent).
+# site.yml again as an AWX job, now that the inventory syncs every host: it must change nothing. The artifacts of the
+# job that built the lab are kept in $STATE/awx-build.
 cmd_awx() {
-  local fip
+  lab_key
   publish_guest
-  fip=$(sed -n 's/^Host \([0-9.]*\)$/\1/p' "$STATE/ssh_config")
-  cat > "$STATE/awx-ssh_config" <<CFG
-# Written by scripts/lab.sh awx: the lab's network only; the key comes from the Machine credential (ssh-agent).
-Host $fip
-  ProxyCommand ip netns exec $LAB-out socat - TCP:%h:%p
-Host *
-  UserKnownHostsFile $STATE/known_hosts
-  StrictHostKeyChecking accept-new
-  ServerAliveInterval 15
-CFG
-  step "site.yml as an AWX job" "$TOP/.venv/bin/python" "$TOP/scripts/awx_job.py" "$STATE/awx" \
-    --job-template "nestedcloud site" --inventory-source tests/lab/awx/lab.nestedcloud.yml --cloud undercloud \
-    --ssh-key "$HOME/.nestedcloud/$LAB/id_ed25519" --answers "$TOP/tests/lab/awx-survey-answers.yml" \
-    --set "undercloud_public_key=$(cat "$HOME/.nestedcloud/$LAB/id_ed25519.pub")" \
-    --env "ANSIBLE_SSH_ARGS=-F $STATE/awx-ssh_config -o ControlMaster=auto -o ControlPersist=120s" \
-    --env "NC_LAB_GUEST=$NC_LAB_GUEST" --env ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks \
-    | tee "$STATE/awx.log"
+  [ -d "$STATE/awx-build" ] || { [ -d "$STATE/awx/artifacts" ] && cp -a "$STATE/awx" "$STATE/awx-build"; }
+  step "site.yml as an AWX job" bash -c "cd '$TOP' && exec $(awx_site_command)" | tee "$STATE/awx.log"
   return "${PIPESTATUS[0]}"
 }
 
@@ -301,13 +355,14 @@ cmd_figures() {
       echo "Then the SIGINT point (NC_LAB_INTERRUPT), then site.yml to the end: $(python3 "$TOP/tests/lab/check_recap.py" \
         --failed-only "$STATE/site.log" 2>&1 || true) (nothing twice, outside or inside: tests/lab/test_lab.py)."
     fi
-    for log in $(cd "$STATE" && ls killed-*.log 2>/dev/null | sed 's/\.log$//') interrupted site again awx; do
+    for log in build $(cd "$STATE" && ls killed-*.log 2>/dev/null | sed 's/\.log$//') interrupted site again awx; do
       [ -s "$STATE/$log.log" ] || continue
       case $log in
+        build) name="site.yml as one AWX job from zero$([ -s "$STATE/interrupted.log" ] && echo ", stopped on purpose (NC_LAB_INTERRUPT)")" ;;
         killed-*) name="site.yml number ${log#killed-}, killed at a random point" ;;
         awx) name="site.yml as an AWX job (must change nothing)" ;;
-        interrupted) name="the first site.yml, interrupted on purpose (NC_LAB_INTERRUPT)" ;;
-        site) name="site.yml$([ -s "$STATE/interrupted.log" ] && echo ", resumed after the interruption" || echo ", first run")" ;;
+        interrupted) name="site.yml, interrupted on purpose (NC_LAB_INTERRUPT)" ;;
+        site) name="site.yml, resumed after the interruption" ;;
         again) name="site.yml again (must change nothing)" ;;
       esac
       echo

@@ -6,5 +6,3 @@
 from __future__ import annotations
 
 OUTER = {"image": "debian-12", "flavors": {"jumphost": "m1.small", "undercloud": "m1.xlarge"}}
-# the local undercloud's (tests/undercloud/undercloud.sh) image and flavors
-LOCAL = {"image": "cirros", "flavors": {"jumphost": "m1.tiny", "undercloud": "m1.small"}}

@@ -89,9 +89,9 @@ except ImportError:
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, use_monotonic_clock
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_hosts import lab_hosts, login_user
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_hosts import inventory
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError, merge
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import lab_stub, read_inputs
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import lab_stub, read_lab
 
 
 
@@ -146,16 +146,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError("the nestedcloud.openstack.lab inventory needs openstacksdk")
         use_monotonic_clock()
         try:
-            conn = openstack.connect(cloud=cloud)
-            inputs, owned = read_inputs(conn, lab)
-            servers, floating_ip = {}, None
-            for host, server in owned.items():
-                fixed = [a["addr"] for addrs in (server.addresses or {}).values() for a in addrs
-                         if a.get("OS-EXT-IPS:type", "fixed") == "fixed"]
-                servers[host] = {"status": server.status, "fixed_ip": fixed[0] if fixed else None}
-            for fip in conn.network.ips(project_id=conn.current_project_id):
-                if stub["tag"] in (fip.tags or []) and fip.port_id:
-                    floating_ip = fip.floating_ip_address
+            inputs, servers, floating_ip = read_lab(openstack.connect(cloud=cloud), lab)
         except (openstack.exceptions.SDKException, CloudError) as err:
             raise AnsibleParserError("cloud %s: %s" % (cloud, err))
         return {"servers": servers, "floating_ip": floating_ip, "inputs": inputs}
@@ -185,19 +176,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             plan = build_plan(lab, **found["inputs"])
         except LabDefinitionError as err:
             raise AnsibleParserError(str(err))
-        ssh_user = self.get_option("ssh_user") or login_user(plan["lab"])
-        ssh_key = self.get_option("ssh_private_key") or os.path.expanduser(
-            "~/.nestedcloud/%s/id_ed25519" % plan["name"])
-        hosts = lab_hosts(plan, found["servers"], found["floating_ip"], ssh_user, ssh_key)
+        # the same hosts as the undercloud layer adds to a run whose inventory predates them
+        hosts = inventory(plan, found["servers"], found["floating_ip"], self.get_option("ssh_user"),
+                          self.get_option("ssh_private_key"))
         for group in plan["groups"]:
             self.inventory.add_group(group)
         self.inventory.set_variable("all", "nestedcloud_plan", plan)
         strict = self.get_option("strict")
-        for name, variables in hosts.items():
+        for name, variables in hosts["hosts"].items():
             self.inventory.add_host(name)
-            for group, members in plan["groups"].items():
-                if name in members:
-                    self.inventory.add_child(group, name)
+            for group in hosts["groups"][name]:
+                self.inventory.add_child(group, name)
             for key, value in variables.items():
                 self.inventory.set_variable(name, key, value)
             self._set_composite_vars(self.get_option("compose"), variables, name, strict=strict)

@@ -10,6 +10,8 @@ AWX job does with an inventory synced before the servers existed).
 
 from __future__ import annotations
 
+import os
+
 
 def default_user(image):
     """The login user cloud images of this name have by convention."""
@@ -47,3 +49,16 @@ def lab_hosts(plan, servers, floating_ip, ssh_user, ssh_key):
         hosts[name] = variables
     return hosts
 
+
+
+def default_key(plan):
+    """The lab's SSH key that the undercloud role makes on the controller."""
+    return os.path.expanduser("~/.nestedcloud/%s/id_ed25519" % plan["name"])
+
+
+def inventory(plan, servers, floating_ip, ssh_user=None, ssh_key=None):
+    """The lab's inventory: ``{"hosts": {name: variables}, "groups": {name: [group, ...]}}`` for every host that
+    exists (r0 and uc- hosts once their server does, oc- VMs as planned), each in the plan's groups."""
+    hosts = lab_hosts(plan, servers, floating_ip, ssh_user or login_user(plan["lab"]), ssh_key or default_key(plan))
+    groups = dict((name, sorted(g for g, members in plan["groups"].items() if name in members)) for name in hosts)
+    return {"hosts": hosts, "groups": groups}

@@ -74,3 +74,23 @@ def read_inputs(conn, definition):
     inputs = {"flavor_specs": flavors, "underlay_mtu": mtus[0] if mtus else None,
               "existing_placement": placement_of(servers)}
     return inputs, servers
+
+
+def fixed_ip(server):
+    """The server's first fixed address, or None."""
+    fixed = [a["addr"] for addrs in (server.addresses or {}).values() for a in addrs
+             if a.get("OS-EXT-IPS:type", "fixed") == "fixed"]
+    return fixed[0] if fixed else None
+
+
+def read_lab(conn, definition):
+    """What the inventory of a lab is made of, read in one place for the inventory plugin and the undercloud layer:
+    (inputs, servers {host: {status, fixed_ip}}, r0's floating IP or None)."""
+    inputs, owned = read_inputs(conn, definition)
+    stub = lab_stub(definition)[0]
+    servers = dict((host, {"status": s.status, "fixed_ip": fixed_ip(s)}) for host, s in sorted(owned.items()))
+    floating_ip = None
+    for fip in conn.network.ips(project_id=conn.current_project_id):
+        if stub["tag"] in (fip.tags or []) and fip.port_id:
+            floating_ip = fip.floating_ip_address
+    return inputs, servers, floating_ip

@@ -18,7 +18,10 @@ description:
   - C(existing_placement), the oc- VMs each uc- server records in its metadata C(nestedcloud-vms), which
     M(nestedcloud.openstack.undercloud_servers) writes from the plan. The planner keeps these VMs where they run and
     refuses to drop any the definition no longer has unless C(nestedcloud_lab.retire) names it.
-  - Read-only, with one list each of flavors, of the lab's networks and of servers.
+  - With O(hosts), it also returns the lab's inventory as the C(nestedcloud.openstack.lab) inventory plugin makes it,
+    from the same reading and the same code, so that a run whose inventory was read before the servers existed (an
+    AWX job's synced inventory) can add them with M(ansible.builtin.add_host).
+  - Read-only, with one list each of flavors, of the lab's networks, of servers and of floating IPs.
 author:
   - nestedcloud.openstack developers (@nestedcloud)
 extends_documentation_fragment:
@@ -37,6 +40,13 @@ options:
     description: The lab definition (C(nestedcloud_lab)); only its name and flavors are read here.
     type: dict
     required: true
+  hosts:
+    description:
+      - Also plan the lab with the inputs read and return RV(plan) and RV(inventory).
+      - The plan may refuse (a lowered count below running VMs, see M(nestedcloud.openstack.lab_plan)); the module then
+        fails with the planner's message.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -51,6 +61,13 @@ EXAMPLES = r"""
     lab: "{{ nestedcloud_lab }}"
     inputs: "{{ found.inputs }}"
   register: lab
+
+- name: The hosts that exist now, as the inventory plugin would list them
+  nestedcloud.openstack.undercloud_plan_info:
+    cloud: mycloud
+    lab: "{{ nestedcloud_lab }}"
+    hosts: true
+  register: found
 """
 
 RETURN = r"""
@@ -76,6 +93,27 @@ servers:
   returned: always
   type: dict
   sample: {"r0": "ACTIVE", "uc-0001": "ACTIVE"}
+floating_ip:
+  description: r0's floating IP, or null.
+  returned: always
+  type: str
+  sample: 203.0.113.5
+plan:
+  description: The lab's plan made with RV(inputs), as M(nestedcloud.openstack.lab_plan) returns it.
+  returned: when O(hosts) is true
+  type: dict
+inventory:
+  description: The lab's inventory hosts, as the inventory plugin makes them.
+  returned: when O(hosts) is true
+  type: dict
+  contains:
+    hosts:
+      description: Variables of each host that exists (C(ansible_host), C(ansible_user), C(nestedcloud_host)...).
+      type: dict
+    groups:
+      description: The plan's groups of each host.
+      type: dict
+      sample: {"r0": ["jumphost"], "uc-0001": ["hypervisors", "overcloud_controller", "undercloud"]}
 api_calls:
   description: HTTP requests sent to the cloud, by method; there are no mutating ones.
   returned: always
@@ -87,20 +125,31 @@ retries:
 """
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_hosts import inventory
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import lab_stub, read_inputs
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import lab_stub, read_lab
 
 
 def main():
-    cm = CloudModule(dict(lab=dict(type="dict", required=True)), supports_check_mode=True)
+    cm = CloudModule(dict(lab=dict(type="dict", required=True), hosts=dict(type="bool", default=False)),
+                     supports_check_mode=True)
     try:
         lab_stub(cm.params["lab"])
     except LabDefinitionError as err:  # before any API call
         cm.module.fail_json(msg=str(err), field=err.field)
 
     def body(cm):
-        inputs, servers = read_inputs(cm.conn, cm.params["lab"])
-        cm.exit(False, inputs=inputs, servers=dict((host, s.status) for host, s in sorted(servers.items())))
+        inputs, servers, floating_ip = read_lab(cm.conn, cm.params["lab"])
+        found = dict(inputs=inputs, servers=dict((host, s["status"]) for host, s in servers.items()),
+                     floating_ip=floating_ip)
+        if cm.params["hosts"]:
+            try:
+                found["plan"] = build_plan(cm.params["lab"], **inputs)
+            except LabDefinitionError as err:
+                cm.fail(str(err), field=err.field, **found)
+            found["inventory"] = inventory(found["plan"], servers, floating_ip)
+        cm.exit(False, **found)
 
     cm.run(body)
 

@@ -1,7 +1,8 @@
 # Copyright: nestedcloud.openstack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The AWX-style run of site.yml (`scripts/lab.sh awx`, before these tests): what AWX keeps of it, and a survey that
-describes another lab than the inventory's is refused before anything is created."""
+"""The AWX-style runs of site.yml: the job that built the lab from zero (`scripts/lab.sh up`) and the one that must
+change nothing (`scripts/lab.sh awx`, before these tests): what AWX keeps of them, and a survey that describes another
+lab than the inventory's is refused before anything is created."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def test_the_job_ran_through_ansible_runner_and_left_only_its_artifacts():
     job = os.path.join(STATE, "awx", "artifacts", "job")
     with open(os.path.join(job, "status")) as handle:
         assert handle.read().strip() == "successful"
-    events = [json.load(open(path)) for path in glob.glob(os.path.join(job, "job_events", "*.json"))]
+    events = _events(job)
     stats = [e for e in events if e.get("event") == "playbook_on_stats"]
     assert len(stats) == 1 and not stats[0]["event_data"]["changed"], stats  # changed=0 on every host
     assert set(stats[0]["event_data"]["ok"]) == {"localhost", "r0", "uc-0001", "uc-0002", "uc-0003"}
@@ -30,6 +31,30 @@ def test_the_job_ran_through_ansible_runner_and_left_only_its_artifacts():
     assert ran == {"site.yml"}, ran
     # the credentials AWX injected are gone with the private data dir
     assert sorted(os.listdir(os.path.join(STATE, "awx"))) == ["artifacts"]
+
+
+def _events(job):
+    return [json.load(open(path)) for path in glob.glob(os.path.join(job, "job_events", "*.json"))]
+
+
+def test_one_awx_job_built_the_lab_from_zero_with_the_hosts_it_made():
+    """Its inventory was synced before any server existed; every host layer it ran, ran on r0 and the uc- hosts."""
+    build = os.path.join(STATE, "awx-build", "artifacts")
+    with open(os.path.join(build, "inventory.json")) as handle:
+        synced = json.load(handle)
+    hosts = set(synced.get("_meta", {}).get("hostvars", {}))
+    assert not [h for h in hosts if h == "r0" or h.startswith("uc-")], hosts  # oc- VMs are planned hosts anyway
+    assert synced["all"]["vars"]["nestedcloud_plan"]["name"] == LAB
+    ran = {}
+    for event in _events(os.path.join(build, "job")):
+        if event.get("event") == "runner_on_ok":  # changed or not
+            ran.setdefault(event["event_data"]["play"], set()).add(event["event_data"]["host"])
+    uc = {"uc-0001", "uc-0002", "uc-0003"}
+    assert {"r0"} <= ran.get("Jumphost layer", set()), ran.keys()
+    assert uc <= ran.get("Jumphost layer, the uc- hosts use r0", set()), ran
+    assert uc | {"r0"} <= ran.get("Overlay layer", set()), ran
+    assert uc <= ran.get("Hypervisor layer", set()), ran
+    assert ran.get("Overcloud layer, packaged kind"), ran  # reached the overcloud layer (stopped there on purpose)
 
 
 def test_a_survey_for_another_lab_is_refused_before_anything_is_made(tmp_path, outer, outer_clouds):

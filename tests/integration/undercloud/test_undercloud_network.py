@@ -8,7 +8,7 @@ import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 
-from tests.labs import LOCAL
+from tests.labs import OUTER
 
 from .conftest import mutating, run_task
 
@@ -17,7 +17,7 @@ MODULE = "nestedcloud.openstack.undercloud_network"
 
 @pytest.fixture()
 def plan():
-    return build_plan({"name": "itnet", "cloud": "undercloud", **LOCAL, "external_network": "public"})
+    return build_plan({"name": "itnet", "cloud": "undercloud", **OUTER, "external_network": "public"})
 
 
 def _owned(member, plan):

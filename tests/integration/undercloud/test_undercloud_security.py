@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 
-from tests.labs import LOCAL
+from tests.labs import OUTER
 
 from .conftest import mutating, run_task
 
@@ -20,7 +20,7 @@ KEYPAIR = "nestedcloud.openstack.undercloud_keypair"
 
 @pytest.fixture()
 def plan():
-    return build_plan({"name": "itsec", "cloud": "undercloud", **LOCAL,
+    return build_plan({"name": "itsec", "cloud": "undercloud", **OUTER,
                        "ssh_allowed_cidrs": ["198.51.100.7", "192.0.2.0/24"]})
 
 

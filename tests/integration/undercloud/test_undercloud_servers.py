@@ -109,7 +109,7 @@ def test_boot_from_volume_with_a_data_volume(member, lab):
 def test_error_is_named_and_a_fixed_rerun_converges(member, admin, lab):
     huge = admin.compute.create_flavor(name="itsrv.huge", ram=4000000, vcpus=1, disk=1, is_public=True)
     try:
-        broken = build_plan(dict(LAB, flavors={"undercloud": "itsrv.huge"}),
+        broken = build_plan(dict(LAB, flavors={"jumphost": "m1.tiny", "undercloud": "itsrv.huge"}),
                             flavor_specs={"itsrv.huge": {"ram_mb": 4000000, "vcpus": 1}})
         failed = run_task(SERVERS, {"cloud": "undercloud", "plan": broken, "timeout": 300})
         assert failed["failed"] is True

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_hosts import inventory
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import (
@@ -17,6 +18,7 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs 
     placement_metadata,
     placement_of,
     read_inputs,
+    read_lab,
 )
 from tests.labs import OUTER
 
@@ -25,17 +27,43 @@ LAB = {"name": "lab1", "cloud": "c", "image": "debian-12", "undercloud_count": 2
        "nested_vms": {"count": 3, "ram_mb": 1024, "host_reserved_ram_mb": 0}}
 
 
-def _server(host, vms=None, lab="lab1"):
+def _server(host, vms=None, lab="lab1", addr=None):
     metadata = {"nestedcloud-lab": lab, "nestedcloud-host": host}
     if vms is not None:
         metadata[PLACEMENT_KEY] = vms
-    return SimpleNamespace(name="%s-%s" % (lab, host), metadata=metadata, tags=[], status="ACTIVE")
+    addresses = {"lab1-underlay": [{"addr": addr, "OS-EXT-IPS:type": "fixed"}]} if addr else {}
+    return SimpleNamespace(name="%s-%s" % (lab, host), metadata=metadata, tags=[], status="ACTIVE",
+                           addresses=addresses)
 
 
 class Conn:
-    def __init__(self, servers, flavors, networks):
+    current_project_id = "p1"
+
+    def __init__(self, servers, flavors, networks, ips=()):
         self.compute = SimpleNamespace(servers=lambda details=True: servers, flavors=lambda details=True: flavors)
-        self.network = SimpleNamespace(networks=lambda tags=None: [n for n in networks if tags in n.tags])
+        self.network = SimpleNamespace(networks=lambda tags=None: [n for n in networks if tags in n.tags],
+                                       ips=lambda project_id=None: list(ips))
+
+
+def test_the_inventory_of_a_lab_is_read_once_for_the_plugin_and_the_layer():
+    """read_lab + lab_hosts.inventory: what the plugin lists and what the undercloud layer adds with add_host."""
+    conn = Conn([_server("r0", addr="10.22.0.10"), _server("uc-0001", "oc-0001,oc-0003", addr="10.22.0.11")],
+                [SimpleNamespace(name="t.hv", ram=4096, vcpus=2), SimpleNamespace(name="t.small", ram=512, vcpus=1)],
+                [SimpleNamespace(mtu=1450, tags=["nestedcloud-lab1"])],
+                [SimpleNamespace(tags=["nestedcloud-other"], port_id="x", floating_ip_address="203.0.113.9"),
+                 SimpleNamespace(tags=["nestedcloud-lab1"], port_id="p", floating_ip_address="203.0.113.5")])
+    inputs, servers, fip = read_lab(conn, LAB)
+    assert servers == {"r0": {"status": "ACTIVE", "fixed_ip": "10.22.0.10"},
+                       "uc-0001": {"status": "ACTIVE", "fixed_ip": "10.22.0.11"}} and fip == "203.0.113.5"
+    plan = build_plan(LAB, **inputs)
+    found = inventory(plan, servers, fip)
+    assert set(found["hosts"]) == {"r0", "uc-0001", "oc-0001", "oc-0002", "oc-0003"}  # uc-0002: no server yet
+    assert found["groups"]["r0"] == ["jumphost"] and "undercloud" in found["groups"]["uc-0001"]
+    assert found["hosts"]["r0"]["ansible_host"] == "203.0.113.5"
+    assert found["hosts"]["uc-0001"]["ansible_host"] == "10.22.0.11"
+    assert found["hosts"]["uc-0001"]["ansible_user"] == "debian"  # image_user auto: by the image name
+    assert "ProxyJump=root@203.0.113.5" in found["hosts"]["uc-0001"]["ansible_ssh_common_args"]
+    assert found["hosts"]["r0"]["ansible_ssh_private_key_file"].endswith("/.nestedcloud/lab1/id_ed25519")
 
 
 def test_inputs_come_from_the_cloud_and_plan_like_the_layers():
