@@ -62,7 +62,7 @@ def test_the_inventory_of_a_lab_is_read_once_for_the_plugin_and_the_layer():
     assert found["hosts"]["r0"]["ansible_host"] == "203.0.113.5"
     assert found["hosts"]["uc-0001"]["ansible_host"] == "10.22.0.11"
     assert found["hosts"]["uc-0001"]["ansible_user"] == "debian"  # image_user auto: by the image name
-    assert "ProxyJump=root@203.0.113.5" in found["hosts"]["uc-0001"]["ansible_ssh_common_args"]
+    assert "ProxyJump=debian@203.0.113.5" in found["hosts"]["uc-0001"]["ansible_ssh_common_args"]
     assert found["hosts"]["r0"]["ansible_ssh_private_key_file"].endswith("/.nestedcloud/lab1/id_ed25519")
 
 
