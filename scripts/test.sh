@@ -60,7 +60,7 @@ tier_build() {
     ansible-doc -t module nestedcloud.openstack.lab_plan | head -n 1 | grep -q "$BUILD/installed/" \
       || { echo "lab_plan does not come from the installed tarball"; exit 1; }
     out=$(ansible localhost -c local -e ansible_python_interpreter="$(command -v python)" \
-      -m nestedcloud.openstack.lab_plan -a '{"lab": {"name": "built", "cloud": "mycloud"}}') || { echo "$out"; exit 1; }
+      -m nestedcloud.openstack.lab_plan -a '{"lab": {"name": "built", "cloud": "mycloud", "image": "debian-12", "flavors": {"jumphost": "m1.small", "undercloud": "m1.xlarge"}}}') || { echo "$out"; exit 1; }
     grep -q '"tag": "nestedcloud-built"' <<<"$out" || { echo "$out"; exit 1; }
     echo "installed $(basename "$tarball") into an empty collections path; lab_plan ran from it"
   )

@@ -88,11 +88,10 @@ except ImportError:
     HAS_SDK = False
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, use_monotonic_clock
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_hosts import inventory as lab_inventory
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_hosts import inventory
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError, merge
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import lab_stub, read_lab
-
 
 
 def _yaml_files(path):
@@ -177,8 +176,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except LabDefinitionError as err:
             raise AnsibleParserError(str(err))
         # the same hosts as the undercloud layer adds to a run whose inventory predates them
-        hosts = inventory(plan, found["servers"], found["floating_ip"], self.get_option("ssh_user"),
-                          self.get_option("ssh_private_key"))
+        hosts = lab_inventory(plan, found["servers"], found["floating_ip"], self.get_option("ssh_user"),
+                              self.get_option("ssh_private_key"))
         for group in plan["groups"]:
             self.inventory.add_group(group)
         self.inventory.set_variable("all", "nestedcloud_plan", plan)

@@ -50,7 +50,6 @@ def lab_hosts(plan, servers, floating_ip, ssh_user, ssh_key):
     return hosts
 
 
-
 def default_key(plan):
     """The lab's SSH key that the undercloud role makes on the controller."""
     return os.path.expanduser("~/.nestedcloud/%s/id_ed25519" % plan["name"])

@@ -316,7 +316,7 @@ def normalize(definition, root="nestedcloud_lab"):
                                  % (missing[0][1].describe(), examples))
     if missing:
         raise LabDefinitionError(missing[0][0], "is required, and so are %s; set them in the lab definition, for "
-                                 "example: %s" % (", ".join(path for path, _ in missing[1:]), examples))
+                                 "example: %s" % (", ".join(item[0] for item in missing[1:]), examples))
     return _normalize_mapping(SCHEMA, definition, root)
 
 

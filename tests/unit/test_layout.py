@@ -121,8 +121,8 @@ def test_the_shipped_inventory_reads_the_whole_directory():
     assert {"hosts.yml", "lab.nestedcloud.yml", os.path.join("group_vars", "all", "lab.yml")} <= shipped
     # nothing else there that an inventory plugin would try to parse
     assert all(name.endswith((".yml", ".py")) or "__pycache__" in name for name in shipped), shipped
-    assert yaml.safe_load(_read("inventory", "lab.nestedcloud.yml")) == {"plugin": "nestedcloud.openstack.lab",
-                                                                          "lab_file": "group_vars/all"}
+    shipped_plugin = yaml.safe_load(_read("inventory", "lab.nestedcloud.yml"))
+    assert shipped_plugin == {"plugin": "nestedcloud.openstack.lab", "lab_file": "group_vars/all"}
 
 
 def test_the_local_lab_is_the_shipped_example_and_one_override_file():

@@ -99,8 +99,8 @@ def test_a_bad_definition_fails_before_the_cloud_is_asked():
         lab_stub(dict(LAB, overlay={"cidr": "10.22.0.0/16"}))
     assert err.value.field == "nestedcloud_lab.overlay.cidr"
     # a flavor of any name is fine before its size is read
-    assert lab_stub(dict(LAB, flavors={"jumphost": "t.small", "undercloud": "custom.anything"}))[0] == {"name": "lab1",
-                                                                                 "tag": "nestedcloud-lab1"}
+    stub = lab_stub(dict(LAB, flavors={"jumphost": "t.small", "undercloud": "custom.anything"}))[0]
+    assert stub == {"name": "lab1", "tag": "nestedcloud-lab1"}
 
 
 def test_too_many_vms_for_one_metadata_value_is_refused():
