@@ -270,7 +270,10 @@ random_kills() {
 cmd_awx() {
   lab_key
   publish_guest
-  [ -d "$STATE/awx-build" ] || { [ -d "$STATE/awx/artifacts" ] && cp -a "$STATE/awx" "$STATE/awx-build"; }
+  # what AWX keeps of the job that built the lab (its artifacts, never its credentials)
+  if [ ! -d "$STATE/awx-build" ] && [ -d "$STATE/awx/artifacts" ]; then
+    mkdir -p "$STATE/awx-build" && cp -a "$STATE/awx/artifacts" "$STATE/awx-build/"
+  fi
   step "site.yml as an AWX job" bash -c "cd '$TOP' && exec $(awx_site_command)" | tee "$STATE/awx.log"
   return "${PIPESTATUS[0]}"
 }
