@@ -32,8 +32,6 @@ PREFIX = "nestedcloud_lab_"
 ASKED = ["name", "image", "image_user", "flavors.jumphost", "flavors.undercloud", "undercloud_count", "ssh_allowed_cidrs",
          "external_network", "storage.boot_from_volume", "storage.data_gb", "nested_vms.count", "nested_vms.ram_mb",
          "nested_vms.vcpus", "overcloud.kind", "overcloud.hosts"]
-# AWX's OpenStack credential type writes a clouds.yaml whose only cloud has this name.
-AWX_CLOUD = "devstack"
 
 
 def variable(path):
@@ -96,7 +94,8 @@ def _mapping(tree, indent):
 
 def render_extra_vars():
     fields = dict(iter_fields())
-    tree = {"name": None, "cloud": AWX_CLOUD}
+    # no cloud: AWX's OpenStack credential writes a clouds.yaml with one entry (devstack), which openstacksdk takes
+    tree = {"name": None}
     for path in ASKED:
         node = tree
         *parents, leaf = path.split(".")

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: nestedcloud.openstack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Options shared by the modules that talk to the outer cloud."""
+"""How the modules that change the outer cloud wait, work in parallel and retry (with nestedcloud.openstack.auth)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,6 @@ from __future__ import annotations
 class ModuleDocFragment:
     DOCUMENTATION = r"""
 options:
-  cloud:
-    description:
-      - Entry of C(clouds.yaml) for the outer cloud, usually C(nestedcloud_lab.cloud).
-      - openstacksdk looks for C(clouds.yaml) in the current directory, C(~/.config/openstack/) and
-        C(/etc/openstack/), or where E(OS_CLIENT_CONFIG_FILE) points.
-    type: str
-    required: true
   wait:
     description: Wait until what was created or deleted has settled (servers ACTIVE, volumes available...).
     type: bool
@@ -38,6 +31,4 @@ options:
     default: 4
 notes:
   - Results have C(api_calls) (requests by method) and C(retries) (requests repeated, and why the reconcile ran again).
-requirements:
-  - openstacksdk >= 1.0.0
 """

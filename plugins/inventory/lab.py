@@ -29,6 +29,7 @@ requirements:
 extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
+  - nestedcloud.openstack.auth
 options:
   plugin:
     description: Marks this file as a configuration of this plugin.
@@ -49,9 +50,6 @@ options:
         example lab and one file of a site's differences.
     type: str
     default: group_vars/all
-  cloud:
-    description: Entry of clouds.yaml; defaults to the lab's C(cloud).
-    type: str
   ssh_user:
     description:
       - User for SSH on r0 and the uc- servers. When not set, the lab's C(image_user), which by default follows the
@@ -82,12 +80,14 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 
 try:
     import openstack
+    from keystoneauth1 import exceptions as ksa_exceptions
 
     HAS_SDK = True
 except ImportError:
     HAS_SDK = False
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, use_monotonic_clock
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import (
+    AUTH_ARGS, CloudError, connect, use_monotonic_clock)
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_hosts import inventory as lab_inventory
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError, merge
@@ -140,25 +140,39 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except (OSError, ValueError, yaml.YAMLError) as err:
             raise AnsibleParserError("lab_file %s: cannot read nestedcloud_lab from it: %s" % (lab_file, err))
 
-    def _query(self, lab, stub, cloud):
+    def _query(self, lab, params):
         if not HAS_SDK:
             raise AnsibleParserError("the nestedcloud.openstack.lab inventory needs openstacksdk")
         use_monotonic_clock()
+        where = params["cloud"] if isinstance(params["cloud"], str) else "(from the environment)" \
+            if params["cloud"] is None else "(the cloud dict)"
         try:
-            inputs, servers, floating_ip = read_lab(openstack.connect(cloud=cloud), lab)
-        except (openstack.exceptions.SDKException, CloudError) as err:
-            raise AnsibleParserError("cloud %s: %s" % (cloud, err))
+            inputs, servers, floating_ip = read_lab(connect(params), lab)
+        except CloudError as err:
+            raise AnsibleParserError("cloud %s: %s" % (where, err))
+        except (openstack.exceptions.SDKException, ksa_exceptions.ClientException) as err:
+            if isinstance(err, ksa_exceptions.ConnectTimeout):
+                raise AnsibleParserError("cloud %s: no answer within api_timeout (%s s): %s"
+                                         % (where, params["api_timeout"], err))
+            raise AnsibleParserError("cloud %s: %s" % (where, err))
         return {"servers": servers, "floating_ip": floating_ip, "inputs": inputs}
+
+    def _connection_options(self, definition):
+        """The connection options (doc fragment nestedcloud.openstack.auth); cloud defaults to the lab's."""
+        params = dict((name, self.get_option(name)) for name in AUTH_ARGS)
+        if params["cloud"] in (None, "") and definition["cloud"] != "auto":
+            params["cloud"] = definition["cloud"]
+        return params
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
         lab = self._lab(path)
         try:
-            stub, definition = lab_stub(lab)  # a bad definition fails before the cloud is asked
+            _stub, definition = lab_stub(lab)  # a bad definition fails before the cloud is asked
         except LabDefinitionError as err:
             raise AnsibleParserError(str(err))
-        cloud = self.get_option("cloud") or definition["cloud"]
+        params = self._connection_options(definition)
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache
         found = None
@@ -168,7 +182,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             except KeyError:
                 found = None
         if found is None or "inputs" not in found:
-            found = self._query(lab, stub, cloud)
+            found = self._query(lab, params)
             if self.get_option("cache"):
                 self._cache[cache_key] = found
         try:  # the same inputs as the undercloud role plans with (nestedcloud.openstack.undercloud_plan_info)

@@ -21,6 +21,7 @@ import time
 import time as _clock
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -45,13 +46,94 @@ TRANSIENT_STATUS = (409, 500, 502, 503, 504)
 PLAN_ARG = dict(plan=dict(type="dict", required=True))
 STATE_ARG = dict(state=dict(type="str", default="present", choices=["present", "absent"]))
 
+# The connection options of openstack.cloud's modules, with the same names, aliases and meaning (doc fragment
+# nestedcloud.openstack.auth), so module_defaults and AWX's OpenStack credential work unchanged.
+AUTH_ARGS = dict(
+    cloud=dict(type="raw"),
+    auth=dict(type="dict", no_log=True),
+    auth_type=dict(type="str"),
+    region_name=dict(type="str"),
+    interface=dict(type="str", default="public", choices=["public", "internal", "admin"], aliases=["endpoint_type"]),
+    validate_certs=dict(type="bool", aliases=["verify"]),
+    ca_cert=dict(type="path", aliases=["cacert"]),
+    client_cert=dict(type="path", aliases=["cert"]),
+    client_key=dict(type="path", no_log=True, aliases=["key"]),
+    api_timeout=dict(type="int", default=60),
+)
+# Options that an inline cloud dict carries itself: given beside it, they would be silently ignored.
+_BESIDE_A_DICT = ("auth", "auth_type", "region_name", "validate_certs", "ca_cert", "client_cert", "client_key")
+# Keys of an auth dict whose values are secrets (masked in every result).
+SECRET_KEYS = ("password", "secret", "token", "application_credential_secret", "passcode", "totp")
+
 CLOUD_ARGS = dict(
-    cloud=dict(type="str", required=True),
+    AUTH_ARGS,
     wait=dict(type="bool", default=True),
     timeout=dict(type="int", default=900),
     concurrency=dict(type="int", default=8),
     retries=dict(type="int", default=4),
 )
+
+# What a socket error says when nothing will ever answer at that address: no point in asking again.
+_UNREACHABLE = ("Connection refused", "Name or service not known", "Temporary failure in name resolution",
+                "nodename nor servname", "No address associated with hostname", "No route to host",
+                "Network is unreachable", "getaddrinfo failed")
+
+
+def connection_args(params):
+    """openstack.connect()'s keyword arguments from the connection options, as openstack.cloud builds them.
+
+    ``cloud`` is a clouds.yaml entry's name, a dict of a cloud's whole configuration (``auth``, ``region_name``...,
+    used alone: no clouds.yaml, no OS_* variables), or empty: then openstacksdk takes ``OS_CLOUD``, the only entry of
+    clouds.yaml, or an openrc's ``OS_*`` variables. ``ValueError(option, text)`` for a bad combination."""
+    cloud = params.get("cloud")
+    if isinstance(cloud, dict):
+        for name in _BESIDE_A_DICT:
+            if params.get(name) is not None:
+                raise ValueError(name, "given beside a cloud dict, which holds the whole configuration; "
+                                 "put %s in the dict" % name)
+        if params.get("interface", "public") != "public":
+            raise ValueError("interface", "given beside a cloud dict; put interface in the dict")
+        args = dict(cloud, load_yaml_config=False, load_envvars=False)
+        args.setdefault("api_timeout", params.get("api_timeout"))
+        return args
+    if cloud is not None and not isinstance(cloud, str):
+        raise ValueError("cloud", "is %s; give the name of a clouds.yaml entry or a dict of a cloud's "
+                         "configuration" % type(cloud).__name__)
+    args = dict(cloud=cloud or None, auth_type=params.get("auth_type"), auth=params.get("auth"),
+                region_name=params.get("region_name"), verify=params.get("validate_certs"),
+                cacert=params.get("ca_cert"), cert=params.get("client_cert"), key=params.get("client_key"),
+                api_timeout=params.get("api_timeout"), interface=params.get("interface"))
+    return dict((key, value) for key, value in args.items() if value is not None)
+
+
+def secrets(params):
+    """The secret values among the connection options (an inline cloud dict's auth secrets), to mask in results."""
+    cloud = params.get("cloud")
+    auth = cloud.get("auth") if isinstance(cloud, dict) else None
+    return [str(v) for k, v in (auth or {}).items() if k in SECRET_KEYS and v]
+
+
+def connect(params):
+    """An openstacksdk connection from the connection options (``connection_args``); ``CloudError`` naming the
+    option at fault when the configuration is unusable."""
+    try:
+        args = connection_args(params)
+    except ValueError as err:
+        raise CloudError(err.args[0], err.args[1])
+    try:
+        return openstack.connect(**args)
+    except openstack.exceptions.ConfigException as err:
+        where = params.get("cloud") or "(none given: OS_CLOUD, the only entry of clouds.yaml, or OS_* variables)"
+        raise CloudError("cloud", "%s: %s Name an entry of clouds.yaml (./, ~/.config/openstack/, /etc/openstack/ "
+                         "or $OS_CLIENT_CONFIG_FILE), give a cloud dict, or set an openrc's OS_* variables."
+                         % (where if isinstance(where, str) else "the cloud dict", err))
+
+
+def unreachable(err):
+    """Whether an error says that nothing answers at the endpoint (refused, unresolvable, no route)."""
+    if not (HAS_SDK and isinstance(err, ksa_exceptions.ConnectFailure)):
+        return False
+    return any(text in str(err) for text in _UNREACHABLE)
 
 
 class _MonotonicTime:
@@ -91,11 +173,16 @@ class ApiCounter:
 
 
 def transient(err):
-    """Whether an error is the cloud's passing trouble (connection lost, 5xx, 409 while busy), not a refusal."""
+    """Whether an error is the cloud's passing trouble (connection lost, 5xx, 409 while busy), not a refusal.
+
+    A refused or unresolvable endpoint is not passing (it fails at once, naming the endpoint), nor is an answer
+    that did not come within ``api_timeout`` (asking again would only wait as long again), nor a TLS failure."""
     if isinstance(err, CloudError):
         return err.transient
+    if HAS_SDK and isinstance(err, ksa_exceptions.ConnectFailure):
+        return not unreachable(err)
     if HAS_SDK and isinstance(err, ksa_exceptions.ConnectionError):
-        return True
+        return False  # ConnectTimeout (api_timeout), SSLError
     status = getattr(err, "status_code", None) or getattr(err, "http_status", None)
     return status in TRANSIENT_STATUS
 
@@ -106,6 +193,7 @@ class Retrying:
     def __init__(self, attempts=5, pause=0.5, sleep=time.sleep):
         self.attempts, self.pause, self.sleep = attempts, pause, sleep
         self.repeated = 0
+        self.silent = set()  # endpoints (host:port) that let a request time out
         self._lock = threading.Lock()
 
     @staticmethod
@@ -121,10 +209,15 @@ class Retrying:
             safe = self.repeatable(url, method, kwargs)
             if not safe:
                 kwargs["connect_retries"] = 0  # keystoneauth would send a POST again after its answer was lost
+            where = urlsplit(str(url)).netloc
+            if where in self.silent:  # keystoneauth asks again after a failed discovery: not a silent endpoint
+                raise ksa_exceptions.ConnectTimeout("Request to %s timed out (%s gave no answer before)" % (url, where))
             for attempt in range(1, self.attempts + 1):
                 try:
                     response = original(url, method, *args, **kwargs)
                 except Exception as err:  # pylint: disable=broad-exception-caught
+                    if isinstance(err, ksa_exceptions.ConnectTimeout):
+                        self.silent.add(where)
                     if not (safe and transient(err)) or attempt == self.attempts:
                         raise
                 else:
@@ -164,6 +257,10 @@ class CloudModule:
             self.module.fail_json(msg=missing_required_lib("openstacksdk"), exception=SDK_ERROR)
         if self.params["concurrency"] < 1:
             self.module.fail_json(msg="concurrency: %d is not valid; use 1 or more" % self.params["concurrency"])
+        for name in ("api_timeout", "timeout"):
+            if self.params[name] < 1:
+                self.module.fail_json(msg="%s: %d is not valid; use 1 second or more" % (name, self.params[name]))
+        self.module.no_log_values.update(secrets(self.params))
 
     @property
     def check_mode(self):
@@ -173,13 +270,30 @@ class CloudModule:
     def conn(self):
         if self._conn is None:
             use_monotonic_clock()
+            # no single request waits longer than the whole module may
+            params = dict(self.params, api_timeout=self.api_timeout)
+            if params["cloud"] in (None, ""):
+                params["cloud"] = self.lab_cloud()
             try:
-                self._conn = openstack.connect(cloud=self.params["cloud"])
-                self.retrying.wrap(self.counter.wrap(self._conn.session))
-            except openstack.exceptions.ConfigException as err:
-                self.module.fail_json(msg="cloud: %s Name an entry of clouds.yaml (./, ~/.config/openstack/, "
-                                      "/etc/openstack/ or $OS_CLIENT_CONFIG_FILE) in nestedcloud_lab.cloud." % err)
+                self._conn = connect(params)
+            except CloudError as err:
+                self.fail(str(err), resource=err.resource)
+            self.retrying.wrap(self.counter.wrap(self._conn.session))
         return self._conn
+
+    @property
+    def api_timeout(self):
+        """How long one request may wait for its answer: api_timeout, never more than the module's timeout."""
+        return min(self.params["api_timeout"], self.params["timeout"])
+
+    def lab_cloud(self):
+        """The clouds.yaml entry the lab names (``cloud`` of O(plan) or O(lab)), or None for openstacksdk's choice
+        (OS_CLOUD, the only entry of clouds.yaml, OS_* variables). Used when the task gives no O(cloud)."""
+        for name in ("plan", "lab"):
+            source = self.params.get(name)
+            if isinstance(source, dict) and source.get("cloud") not in (None, "", "auto"):
+                return source["cloud"]
+        return None
 
     def deadline(self):
         return time.monotonic() + self.params["timeout"]
@@ -219,6 +333,12 @@ class CloudModule:
             self.fail(str(err) + tries, resource=err.resource, transient=err.transient)
         if isinstance(err, openstack.exceptions.SDKException) or transient(err):
             self.fail("OpenStack API error%s: %s" % (tries, err), transient=transient(err))
+        if isinstance(err, ksa_exceptions.ConnectTimeout):
+            self.fail("OpenStack API: no answer within api_timeout (%d s)%s: %s"
+                      % (self.api_timeout, tries, err), transient=False)
+        if isinstance(err, ksa_exceptions.ClientException):
+            why = "nothing answers there" if unreachable(err) else "the request failed"
+            self.fail("OpenStack API unreachable (%s)%s: %s" % (why, tries, err), transient=False)
         raise err
 
 

@@ -23,6 +23,7 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - nestedcloud.openstack.auth
   - nestedcloud.openstack.cloud
   - nestedcloud.openstack.plan
 attributes:

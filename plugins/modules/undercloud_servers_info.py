@@ -16,6 +16,7 @@ author:
   - nestedcloud.openstack developers (@nestedcloud)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - nestedcloud.openstack.auth
   - nestedcloud.openstack.cloud
   - nestedcloud.openstack.plan
 attributes:

@@ -27,7 +27,7 @@ def _playbook(*args, env=None):
 
 # What a user of the shipped example inventory must set (it has no safe default), given as nestedcloud_lab_overrides.
 REQUIRED = json.dumps({"nestedcloud_lab_overrides": dict(OUTER, cloud="mycloud")})
-MISSING = ("cloud: mycloud", "image: debian-12", "flavors.jumphost: m1.small", "flavors.undercloud: m1.xlarge")
+MISSING = ("image: debian-12", "flavors.jumphost: m1.small", "flavors.undercloud: m1.xlarge")
 
 
 def test_the_unedited_example_names_everything_it_lacks_before_any_api_call():
@@ -36,9 +36,9 @@ def test_the_unedited_example_names_everything_it_lacks_before_any_api_call():
     for run in (_playbook("playbooks/plan.yml"), _playbook("playbooks/undercloud.yml")):
         assert run.returncode != 0
         out = " ".join((run.stdout + run.stderr).split())
-        assert "nestedcloud_lab.cloud: is required, and so are nestedcloud_lab.image" in out, out
+        assert "nestedcloud_lab.image: is required, and so are nestedcloud_lab.flavors.jumphost" in out, out
         assert all(text in out for text in MISSING), out
-        assert "Traceback" not in out and "clouds.yaml" in out
+        assert "Traceback" not in out
     inventory = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-inventory"), "--graph"],
                                cwd=TOP, env=dict(os.environ, ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg")),
                                capture_output=True, text=True, timeout=120, check=False)

@@ -95,7 +95,7 @@ def test_the_survey_defaults_give_the_schemas_default_lab_in_awxs_cloud():
     lab = render(load("extra-vars.yml"), answers_with_defaults(required))["nestedcloud_lab"]
     specs = {"s1": {"ram_mb": 2048, "vcpus": 1}, "x1": {"ram_mb": 16384, "vcpus": 8}}
     plan = build_plan(lab, flavor_specs=specs)
-    default = {"cloud": "devstack", "image": "deb12", "flavors": {"jumphost": "s1", "undercloud": "x1"}}
+    default = {"image": "deb12", "flavors": {"jumphost": "s1", "undercloud": "x1"}}
     assert plan["lab"] == build_plan(default, flavor_specs=specs)["lab"]
 
 
@@ -111,7 +111,8 @@ def test_the_local_labs_answers_give_exactly_the_local_lab():
         answers = yaml.safe_load(handle)
     local = definition_from(os.path.join(TOP, "tests", "lab", "inventory", "group_vars", "all"))
     lab = render(load("extra-vars.yml"), answers_with_defaults(answers))["nestedcloud_lab"]
-    assert build_plan(lab)["lab"] == build_plan(dict(local, cloud="devstack"))["lab"]
+    # the local lab names its clouds.yaml entry; an AWX job takes the credential's only one (cloud auto)
+    assert build_plan(lab)["lab"] == build_plan(dict(local, cloud="auto"))["lab"]
     assert lab["ssh_allowed_cidrs"] == ["198.51.100.100/32"] and lab["storage"]["boot_from_volume"] is False
 
 

@@ -37,7 +37,7 @@ def test_example_lab_is_a_valid_definition_with_every_option():
 
     text = _read("inventory", "group_vars", "all", "lab.yml")
     lab = yaml.safe_load(text)["nestedcloud_lab"]
-    required = {"cloud": "c", "image": "i", "flavors": {"jumphost": "m1.small", "undercloud": "m1.xlarge"}}
+    required = {"image": "i", "flavors": {"jumphost": "m1.small", "undercloud": "m1.xlarge"}}
     for path, field in iter_fields():
         node = lab
         if field.required:  # shown, commented out, with an example: the user must set it
@@ -49,7 +49,7 @@ def test_example_lab_is_a_valid_definition_with_every_option():
     # unedited, the example stops before any API call naming all it lacks; with them, its defaults plan
     with pytest.raises(LabDefinitionError) as err:
         build_plan(lab)
-    assert err.value.field == "nestedcloud_lab.cloud"
+    assert err.value.field == "nestedcloud_lab.image"
     for path in ("image", "flavors.jumphost", "flavors.undercloud"):
         assert "nestedcloud_lab." + path in str(err.value)
     assert build_plan(merge(lab, required))["name"] == "lab"

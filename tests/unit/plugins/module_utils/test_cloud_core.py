@@ -10,10 +10,13 @@ import pytest
 from keystoneauth1 import exceptions as ksa_exceptions
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import (
+    AUTH_ARGS,
     ApiCounter,
     CloudError,
     Retrying,
+    connection_args,
     parallel,
+    secrets,
     transient,
 )
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes, differences, owns
@@ -118,7 +121,14 @@ def test_a_call_that_may_have_changed_something_is_never_repeated_blind():
 
 
 def test_what_counts_as_passing_trouble():
-    assert transient(ksa_exceptions.ConnectFailure("x")) and transient(ksa_exceptions.ConnectTimeout("x"))
+    assert transient(ksa_exceptions.ConnectFailure("Connection aborted: RemoteDisconnected"))
+    assert transient(ksa_exceptions.ConnectFailure("[Errno 104] Connection reset by peer"))
+    # nothing answers there: asking again only costs time
+    for why in ("[Errno 111] Connection refused", "[Errno -2] Name or service not known",
+                "[Errno -3] Temporary failure in name resolution", "[Errno 113] No route to host"):
+        assert not transient(ksa_exceptions.ConnectFailure("Unable to establish connection to http://x:5000: " + why))
+    assert not transient(ksa_exceptions.ConnectTimeout("Request to http://x:5000/v3 timed out"))  # api_timeout
+    assert not transient(ksa_exceptions.SSLError("certificate verify failed"))
     assert transient(SimpleNamespace(status_code=503)) and transient(SimpleNamespace(http_status=409))
     assert not transient(SimpleNamespace(status_code=400)) and not transient(ValueError("bad input"))
     assert transient(CloudError("server uc-0001", "x", transient=True)) and not transient(CloudError("net", "quota"))
@@ -169,3 +179,66 @@ def test_a_refusal_or_too_much_trouble_fails_at_once_naming_the_resource(monkeyp
     del tries[:]
     result = run_body(monkeypatch, always, retries=2)
     assert result["failed"] and result["transient"] and "(after 3 attempts)" in result["msg"] and len(tries) == 3
+
+
+def test_a_silent_endpoint_is_not_asked_again_in_the_same_run():
+    """keystoneauth asks for a token after its discovery request timed out: that would double the wait."""
+    retry, session = retrying(Flaky(ksa_exceptions.ConnectTimeout("timed out"), 200))
+    with pytest.raises(ksa_exceptions.ConnectTimeout):
+        session.request("http://127.0.0.1:5000/v3", "GET", authenticated=False)
+    with pytest.raises(ksa_exceptions.ConnectTimeout, match="127.0.0.1:5000 gave no answer before"):
+        session.request("http://127.0.0.1:5000/v3/auth/tokens", "POST", authenticated=False)
+    assert len(session.calls) == 1 and retry.repeated == 0
+    assert session.request("http://127.0.0.1:9696/v2.0/ports", "GET").status_code == 200  # another endpoint
+
+
+def _params(**given):
+    params = dict((name, spec.get("default")) for name, spec in AUTH_ARGS.items())
+    params.update(given)
+    return params
+
+
+def test_connection_args_as_openstack_cloud_builds_them():
+    assert connection_args(_params(cloud="mycloud")) == {"cloud": "mycloud", "interface": "public", "api_timeout": 60}
+    # nothing named: openstacksdk's choice (OS_CLOUD, the only clouds.yaml entry, OS_* variables)
+    assert connection_args(_params()) == {"interface": "public", "api_timeout": 60}
+    full = connection_args(_params(cloud="c", auth={"password": "p"}, auth_type="password", region_name="R2",
+                                   interface="internal", validate_certs=False, ca_cert="/ca", client_cert="/crt",
+                                   client_key="/key", api_timeout=5))
+    assert full == {"cloud": "c", "auth": {"password": "p"}, "auth_type": "password", "region_name": "R2",
+                    "interface": "internal", "verify": False, "cacert": "/ca", "cert": "/crt", "key": "/key",
+                    "api_timeout": 5}
+
+
+def test_an_inline_cloud_dict_is_used_alone_and_refuses_options_beside_it():
+    inline = {"auth": {"auth_url": "http://k:5000/v3", "password": "s3cret"}, "region_name": "R1"}
+    args = connection_args(_params(cloud=inline))
+    assert args == dict(inline, load_yaml_config=False, load_envvars=False, api_timeout=60)
+    assert secrets(_params(cloud=inline)) == ["s3cret"]
+    for option, value in (("region_name", "R2"), ("auth", {"password": "x"}), ("validate_certs", False),
+                          ("interface", "admin")):
+        with pytest.raises(ValueError) as err:
+            connection_args(_params(cloud=inline, **{option: value}))
+        assert err.value.args[0] == option and "put %s in the dict" % option in err.value.args[1]
+    with pytest.raises(ValueError) as err:
+        connection_args(_params(cloud=["a"]))
+    assert err.value.args[0] == "cloud"
+
+
+def test_the_labs_cloud_is_used_when_the_task_names_none(monkeypatch):
+    from ansible_collections.nestedcloud.openstack.plugins.module_utils import cloud
+
+    seen = []
+    monkeypatch.setattr(cloud.openstack, "connect", lambda **kwargs: seen.append(kwargs) or SimpleNamespace(
+        session=FakeSession()))
+
+    def body(cm):
+        cm.conn  # pylint: disable=pointless-statement
+        cm.exit(False)
+
+    from tests.unit.plugins._module_runner import run_module
+    for args, expected in (({"plan": {"cloud": "labcloud"}}, "labcloud"), ({"plan": {"cloud": "auto"}}, None),
+                           ({"plan": {"cloud": "labcloud"}, "cloud": "given"}, "given")):
+        del seen[:]
+        run_module(args, main=lambda: cloud.CloudModule({"plan": {"type": "dict"}}).run(body))
+        assert seen[0].get("cloud") == expected, (args, seen)

@@ -54,7 +54,6 @@ DELETE = object()
 # (case id, definition, kwargs of build_plan, field named, words the message must contain)
 CASES = [
     ("not-a-mapping", ["cloud"], {}, "nestedcloud_lab", "expected a mapping"),
-    ("missing-cloud", _with("cloud", DELETE), {}, "nestedcloud_lab.cloud", "is required"),
     ("missing-image", _with("image", DELETE), {}, "nestedcloud_lab.image", "for example image: debian-12"),
     ("missing-flavor", _with("flavors.jumphost", DELETE), {}, "nestedcloud_lab.flavors.jumphost",
      "for example flavors.jumphost: m1.small"),
