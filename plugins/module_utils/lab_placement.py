@@ -89,12 +89,28 @@ def host_slots(lab, flavor_specs, field, needed=None):
         raise LabDefinitionError(
             "nestedcloud_lab.nested_vms.count",
             "%d oc- VMs of %d MiB / %d vCPU%s do not fit: %d x %s (%d MiB, %d vCPUs, %d MiB kept by the host, "
-            "cpu_allocation_ratio %g) hold %d each, %d in all; lower nested_vms.count or ram_mb, or raise "
-            "undercloud_count or flavors.undercloud"
+            "cpu_allocation_ratio %g) hold %d each, %d in all; %s"
             % (vm["count"], vm["ram_mb"], vm["vcpus"], bigger, lab["undercloud_count"], lab["flavors"]["undercloud"],
-               ram, vcpus, vm["host_reserved_ram_mb"], vm["cpu_allocation_ratio"], per_host, total))
+               ram, vcpus, vm["host_reserved_ram_mb"], vm["cpu_allocation_ratio"], per_host, total,
+               _what_fits(lab, needed, per_host, total, ram, by_cpu)))
     prefix, digits = lab["naming"]["undercloud_prefix"], lab["naming"]["digits"]
     return dict(("%s%0*d" % (prefix, digits, n), per_host) for n in range(1, lab["undercloud_count"] + 1))
+
+
+def _what_fits(lab, needed, per_host, total, ram, by_cpu):
+    """Each way out of a lab too small for its oc- VMs, with the value that makes it fit."""
+    vm, hosts = lab["nested_vms"], lab["undercloud_count"]
+    ways = []
+    if needed == vm["count"]:
+        ways.append("lower nested_vms.count to %d" % total)
+    each = -(-needed // hosts)  # VMs each uc- host must hold
+    fitting_ram = (ram - vm["host_reserved_ram_mb"]) // each
+    if by_cpu >= each and fitting_ram >= 256:
+        ways.append("lower nested_vms.ram_mb to %d" % fitting_ram)
+    if per_host:
+        ways.append("raise undercloud_count to %d" % -(-needed // per_host))
+    ways.append("choose a larger flavors.undercloud")
+    return ", or ".join(ways)
 
 
 def check_retire(retire, vms, hosts, names, field="nestedcloud_lab.retire"):

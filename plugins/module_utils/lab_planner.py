@@ -298,10 +298,19 @@ def _resources(lab):
     }
 
 
+# Notes on valid but risky input start with this; lab_plan repeats them as warnings.
+RISK = "Risk: "
+
+
 def _notes(lab, ssh_sources, mtu_source):
     notes = []
     if not ssh_sources:
         notes.append("ssh_allowed_cidrs is empty: nobody can reach r0 over SSH until you add your address.")
+    for cidr in ssh_sources:
+        if cidr.endswith("/0"):
+            notes.append(RISK + "ssh_allowed_cidrs has %s: r0's SSH is open to every address on the internet, and r0 holds "
+                         "the way into the whole lab; prefer your own address or network (for example "
+                         "203.0.113.7/32)." % cidr)
     if mtu_source == "assumed":
         notes.append("underlay MTU assumed to be %d until the undercloud layer reads Neutron's value."
                      % ASSUMED_UNDERLAY_MTU)

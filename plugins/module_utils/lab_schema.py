@@ -12,6 +12,8 @@ need more than one field (overlaps, sizes, MTU budget) live in the planner.
 
 from __future__ import annotations
 
+import difflib
+
 import re
 
 AUTO = "auto"
@@ -21,12 +23,24 @@ _INT = re.compile(r"^[+-]?[0-9]+$")
 
 
 class LabDefinitionError(ValueError):
-    """A lab definition is invalid; ``field`` is the dotted path of the culprit."""
+    """A lab definition is invalid; ``field`` is the dotted path of the (first) culprit, ``errors`` every error found
+    (this one alone, or all of a definition, see ``combine``)."""
 
-    def __init__(self, field, message):
+    def __init__(self, field, message, errors=None):
         self.field = field
         self.message = message
-        super().__init__("%s: %s" % (field, message))
+        self.errors = errors or [self]
+        text = "%s: %s" % (field, message)
+        if len(self.errors) > 1:
+            text = "%d errors in the lab definition, all to fix before anything is made:\n%s" % (
+                len(self.errors), "\n".join("  - %s: %s" % (e.field, e.message) for e in self.errors))
+        super().__init__(text)
+
+    @classmethod
+    def combine(cls, errors):
+        """One error that reports all of ``errors`` (flattened), naming the first one's field."""
+        flat = [one for err in errors for one in err.errors]
+        return flat[0] if len(flat) == 1 else cls(flat[0].field, flat[0].message, flat)
 
 
 class Field:
@@ -272,26 +286,34 @@ def _coerce(field, value, path):
 
 
 def _normalize_mapping(children, value, path):
+    """``value`` checked against ``children`` and completed with defaults; every error of it raised at once."""
     if value is None:
         value = {}
     if not isinstance(value, dict):
         raise LabDefinitionError(path, "got %s %r; expected a mapping with keys %s"
                                  % (type(value).__name__, value, ", ".join(sorted(children))))
-    unknown = sorted(str(key) for key in value if key not in children)
-    if unknown:
-        raise LabDefinitionError("%s.%s" % (path, unknown[0]),
-                                 "unknown key; valid keys here are %s" % ", ".join(sorted(children)))
+    errors = []
+    for key in sorted(str(key) for key in value if key not in children):
+        near = difflib.get_close_matches(key, list(children), n=1, cutoff=0.7)
+        errors.append(LabDefinitionError("%s.%s" % (path, key), "unknown key%s; valid keys here are %s"
+                                         % ("; did you mean %s?" % near[0] if near else "",
+                                            ", ".join(sorted(children)))))
     result = {}
     for key, field in children.items():
         sub_path = "%s.%s" % (path, key)
-        if key in value:
-            result[key] = _coerce(field, value[key], sub_path)
-        elif field.required:
-            raise LabDefinitionError(sub_path, "is required; give %s" % field.describe())
-        elif field.kind == "dict":
-            result[key] = _normalize_mapping(field.children, {}, sub_path)
-        else:
-            result[key] = list(field.default) if isinstance(field.default, list) else field.default
+        try:
+            if key in value:
+                result[key] = _coerce(field, value[key], sub_path)
+            elif field.required:
+                raise LabDefinitionError(sub_path, "is required; give %s" % field.describe())
+            elif field.kind == "dict":
+                result[key] = _normalize_mapping(field.children, {}, sub_path)
+            else:
+                result[key] = list(field.default) if isinstance(field.default, list) else field.default
+        except LabDefinitionError as err:
+            errors.append(err)
+    if errors:
+        raise LabDefinitionError.combine(errors)
     return result
 
 
@@ -314,13 +336,22 @@ def normalize(definition, root="nestedcloud_lab"):
     missing = list(_missing(SCHEMA, definition, root)) if isinstance(definition, (dict, type(None))) else []
     examples = "; ".join("%s: %s (%s)" % (path[len(root) + 1:], field.example, field.doc.rstrip("."))
                          for path, field in missing)
+    errors = []
     if len(missing) == 1:
-        raise LabDefinitionError(missing[0][0], "is required; give %s, for example %s"
-                                 % (missing[0][1].describe(), examples))
-    if missing:
-        raise LabDefinitionError(missing[0][0], "is required, and so are %s; set them in the lab definition, for "
-                                 "example: %s" % (", ".join(item[0] for item in missing[1:]), examples))
-    return _normalize_mapping(SCHEMA, definition, root)
+        errors.append(LabDefinitionError(missing[0][0], "is required; give %s, for example %s"
+                                         % (missing[0][1].describe(), examples)))
+    elif missing:
+        errors.append(LabDefinitionError(missing[0][0], "is required, and so are %s; set them in the lab "
+                                         "definition, for example: %s"
+                                         % (", ".join(item[0] for item in missing[1:]), examples)))
+    try:
+        result = _normalize_mapping(SCHEMA, definition, root)
+    except LabDefinitionError as err:
+        # each missing key is already in the first error, with its example
+        errors.extend(e for e in err.errors if not (missing and e.message.startswith("is required")))
+    if errors:
+        raise LabDefinitionError.combine(errors)
+    return result
 
 
 def merge(definition, overrides):

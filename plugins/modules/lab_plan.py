@@ -124,7 +124,8 @@ plan:
         C(existing_placement) the placement it made, which keeps every VM where it is), to plan again alike.
       type: dict
     notes:
-      description: Things a person should know before creating the lab.
+      description: Things a person should know before creating the lab; those on valid but risky input (SSH open to
+        C(0.0.0.0/0)) start with C(Risk:) and are also warnings.
       type: list
       elements: str
 """
@@ -133,7 +134,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_addressing import HAS_NETADDR
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import RISK, build_plan
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
 
 
@@ -168,6 +169,9 @@ def main():
         plan = build_plan(params["lab"], **merged_inputs(params))
     except LabDefinitionError as err:
         module.fail_json(msg=str(err), field=err.field)
+    for note in plan["notes"]:
+        if note.startswith(RISK):  # valid, and risky: said where every run shows it
+            module.warn(note)
     module.exit_json(changed=False, plan=plan)
 
 

@@ -181,3 +181,54 @@ def test_module_fails_cleanly(case, definition, kwargs, field, words):
         return
     assert result["field"] == field
     assert words in result["msg"]
+
+
+def test_every_error_of_a_definition_is_reported_at_once_with_did_you_mean():
+    lab = copy.deepcopy(BASE)
+    lab.update(undercloud_cuont=3, nested_vms={"cuont": 2}, name="Bad_Name", overlay={"mtu": "big"})
+    del lab["image"]
+    with pytest.raises(LabDefinitionError) as caught:
+        build_plan(lab)
+    err = caught.value
+    fields = [e.field for e in err.errors]
+    assert fields[0] == err.field == "nestedcloud_lab.image"
+    assert sorted(fields[1:]) == sorted(["nestedcloud_lab.undercloud_cuont", "nestedcloud_lab.name",
+                                         "nestedcloud_lab.nested_vms.cuont", "nestedcloud_lab.overlay.mtu"]), fields
+    text = str(err)
+    assert text.startswith("5 errors in the lab definition, all to fix before anything is made:\n")
+    assert "undercloud_cuont: unknown key; did you mean undercloud_count?" in text
+    assert "nested_vms.cuont: unknown key; did you mean count?" in text
+    assert "for example image: debian-12" in text
+    # a key far from every valid one gets no guess
+    with pytest.raises(LabDefinitionError) as caught:
+        build_plan(_with("zzz", 1))
+    assert "did you mean" not in str(caught.value) and "valid keys here are" in str(caught.value)
+    result = run_module({"lab": lab})
+    assert result["failed"] and result["field"] == "nestedcloud_lab.image" and "5 errors" in result["msg"]
+
+
+def test_ssh_open_to_the_world_plans_with_a_risk_note_and_a_warning(monkeypatch):
+    from ansible.module_utils.basic import AnsibleModule
+
+    warned = []
+    monkeypatch.setattr(AnsibleModule, "warn", lambda self, text: warned.append(text))
+    plan = build_plan(_with("ssh_allowed_cidrs", ["0.0.0.0/0", "198.51.100.7/32"]))  # IPv4 only: the rules are
+    risks = [n for n in plan["notes"] if n.startswith("Risk: ")]
+    assert len(risks) == 1 and "0.0.0.0/0" in risks[0]
+    result = run_module({"lab": _with("ssh_allowed_cidrs", ["0.0.0.0/0"])})
+    assert not result.get("failed") and [w for w in warned if "ssh_allowed_cidrs has 0.0.0.0/0" in w], result
+    assert not [n for n in build_plan(BASE)["notes"] if n.startswith("Risk: ")]
+
+
+def test_undercloud_count_1_alone_says_which_key_to_change_and_to_what():
+    specs = {"m1.small": {"ram_mb": 2048, "vcpus": 1}, "m1.xlarge": {"ram_mb": 16384, "vcpus": 8}}
+    with pytest.raises(LabDefinitionError) as caught:
+        build_plan(_with("undercloud_count", 1), flavor_specs=specs)
+    text = str(caught.value)
+    assert caught.value.field == "nestedcloud_lab.nested_vms.count"
+    assert ("lower nested_vms.count to 4, or lower nested_vms.ram_mb to 2389, or raise undercloud_count to 2, or "
+            "choose a larger flavors.undercloud") in text, text
+    # and each way out, taken, plans
+    for path, value in (("nested_vms.count", 4), ("nested_vms.ram_mb", 2389), ("undercloud_count", 2)):
+        lab = _merge(("undercloud_count", 1), (path, value))
+        assert build_plan(lab, flavor_specs=specs)["name"] == "lab1", path
