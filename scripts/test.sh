@@ -85,13 +85,13 @@ PY
 
 # Generate the execution environment's build context (an image cannot be built: no registry here).
 tier_ee() {
-  [ -n "$(ls "$BUILD"/collection/*.tar.gz 2>/dev/null)" ] || tier_build >/dev/null || return 1
+  # the tarball of this checkout, always: a context without it (or with an old one) would build a wrong image
+  tier_build >/dev/null || { echo "the collection tarball could not be built"; return 1; }
   rm -rf "$BUILD/ee-context"
   ansible-builder create -f execution-environment.yml -c "$BUILD/ee-context" --output-filename Containerfile || return 1
-  grep -q "collection install" "$BUILD/ee-context/Containerfile" || { echo "Containerfile lacks our install"; return 1; }
-  ls "$BUILD"/ee-context/_build/collection/*.tar.gz >/dev/null || { echo "context lacks the collection"; return 1; }
-  grep -q openstacksdk "$BUILD/ee-context/_build/requirements.txt" || { echo "context lacks requirements"; return 1; }
-  echo "execution environment context generated in build/ee-context"
+  ls "$BUILD"/ee-context/_build/collection/*.tar.gz >/dev/null 2>&1 || { echo "the context lacks the collection"; return 1; }
+  NC_EE_CONTEXT="$BUILD/ee-context" python -m pytest -q tests/build/test_ee.py || return 1
+  echo "execution environment context generated in build/ee-context (the image is not built: no registry here)"
 }
 
 tier_integration() { python -m pytest -q tests/integration --ignore=tests/integration/undercloud; }

@@ -149,10 +149,8 @@ def _ip(doc):
 SCHEMA = {
     "name": Field("str", "Lab name: a DNS label that prefixes every outer resource name and forms its tag.",
                   default="lab", check=_dns_label),
-    "cloud": Field("str", "Entry of clouds.yaml for the outer cloud (the project the lab lives in); 'auto' leaves it "
-                   "to openstacksdk: OS_CLOUD, else the only entry of clouds.yaml, else an openrc's OS_* variables "
-                   "(as AWX's OpenStack credential provides). The modules' connection options (module_defaults "
-                   "for group/nestedcloud.openstack.undercloud) can give it instead.",
+    "cloud": Field("str", "Entry of clouds.yaml for the outer cloud; 'auto': OS_CLOUD, the only entry, or OS_* "
+                   "variables (as openstacksdk chooses).",
                    default=AUTO, allow_auto=True, check=_non_empty),
     "image": Field("str", "Outer-cloud image of r0 and the uc- instances: a Debian 12 cloud image of the outer cloud "
                    "('openstack image list').",

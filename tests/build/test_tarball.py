@@ -20,7 +20,7 @@ TARBALL = os.environ.get("NC_TARBALL")
 LEFT_OUT = ("benchmarks/", "molecule/", "scripts/", "tools/", "build/", "requirements-dev.txt", "Makefile",
             "pytest.ini", ".ci/", ".venv/", ".git/", "tests/unit/", "tests/integration/", "tests/lab/",
             "tests/hosts/", "tests/undercloud/", "tests/maas/", "tests/juju/", "tests/build/", ".ansible-lint")
-SHIPPED = ("LICENSE", "README.md", "MANIFEST.json", "FILES.json", "meta/runtime.yml", "requirements.txt",
+SHIPPED = ("LICENSE", "README.md", "MANIFEST.json", "FILES.json", "meta/runtime.yml", "meta/execution-environment.yml", "requirements.txt",
            "bindep.txt", "execution-environment.yml", "plugins/modules/lab_plan.py", "roles/overcloud/tasks/main.yml",
            "playbooks/site.yml", "inventory/lab.nestedcloud.yml", "changelogs/changelog.yaml", "docs/awx.md")
 FQCN = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
