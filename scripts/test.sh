@@ -40,6 +40,20 @@ tier_docs() {
   out=$(ansible-doc -t inventory nestedcloud.openstack.lab) || return 1
   grep -q "keyed_groups" <<<"$out" || { echo "ansible-doc lab inventory lacks the constructed options"; return 1; }
   echo "ansible-doc renders $count modules, every filter, every role's entry points and the lab inventory plugin"
+  # the docsite's own linter: references resolve, argument specs have literal defaults, markup parses
+  (cd .collections/ansible_collections/nestedcloud/openstack && antsibull-docs lint-collection-docs --plugin-docs .) \
+    || { echo "antsibull-docs lint-collection-docs found errors"; return 1; }
+  # version_added is the version being released (galaxy.yml) or one already released (changelogs/changelog.yaml)
+  python - <<'PY' || return 1
+import glob, re, sys, yaml
+released = set(yaml.safe_load(open("changelogs/changelog.yaml"))["releases"] or {}) | {yaml.safe_load(open("galaxy.yml"))["version"]}
+bad = [(path, v) for path in glob.glob("plugins/**/*.py", recursive=True) + glob.glob("plugins/**/*.yml", recursive=True)
+       + glob.glob("roles/*/meta/argument_specs.yml") for v in re.findall(r"version_added: *['\"]?([0-9.]+)", open(path).read())
+       if v not in released]
+if bad:
+    sys.exit("version_added not released nor the version being built: %s" % bad)
+print("antsibull-docs lint-collection-docs passed; every version_added is in %s" % sorted(released))
+PY
 }
 
 tier_changelog() { antsibull-changelog lint; }

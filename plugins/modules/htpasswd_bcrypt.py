@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: htpasswd_bcrypt
 short_description: One user with a bcrypt password in an htpasswd file (as sushy-emulator reads it)
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes O(path) hold the line C(name:$2b$...) for O(name), a bcrypt digest of O(password), keeping the other
     users' lines. The digest is written again only when the password no longer matches it (bcrypt salts every

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: juju_bootstrap
 short_description: A Juju controller on a tagged MAAS machine, bootstrapped in the background with progress
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes sure the Juju client knows a controller O(controller). Without one, it starts C(juju bootstrap) of O(cloud)
     with O(constraints), O(base), the controller model's settings from O(config_file) and O(config), and returns at

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: juju_cloud
 short_description: The lab's MAAS cloud and its credential known to the Juju client, from files
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes the Juju client (C(--client), never the controller) know the cloud O(cloud) as O(clouds_file) defines it and
     the credential O(credential) as O(credentials_file) holds it - the files M(nestedcloud.openstack.juju_inputs)

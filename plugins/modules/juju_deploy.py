@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: juju_deploy
 short_description: A Juju model with a bundle and its overlays deployed, changes shown before they are made
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes the model O(model) on O(controller) (C(juju add-model) with the settings of O(config_file), for example
     the lab's C(juju-*) proxy keys) when it is missing, then asks Juju what deploying O(bundle) with O(overlays) would

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: juju_inputs
 short_description: Write every file Juju reads for the lab's OpenStack - cloud, credential, proxies, bundle, overlay
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes, from the plan, the files the C(juju) client is given on the command line, in O(dest) - C(clouds.yaml)
     (C(juju add-cloud --client)), C(credentials.yaml) (C(juju add-credential --client -f), mode 0600, holding the MAAS

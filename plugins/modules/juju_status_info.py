@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: juju_status_info
 short_description: How far a Juju model has settled - units active and idle, machines started - and what it waits for
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Runs C(juju status --format=json) for O(model) and reports how many units are C(active) with an C(idle) agent
     (subordinates included) and how many machines are C(started), with one line per unit or machine that is not,

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: maas_boot_images
 short_description: Select one release's boot images in MAAS, import them, and wait with progress
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes the boot source's selection hold O(os)/O(release) for O(arches) (adds or corrects it), starts an import
     when the images are not synced and none is running, and reports how far the import is (per architecture, from

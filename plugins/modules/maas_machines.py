@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: maas_machines
 short_description: Enlist the lab's oc- VMs in MAAS by MAC with their power parameters, tag and commission them
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - For each machine of O(machines) (the plan's C(maas_juju.machines)), finds it in MAAS by the MAC of its boot
     NIC, creates it when missing (C(commission=false), so that the module decides), corrects its host name and power

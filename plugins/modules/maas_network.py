@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: maas_network
 short_description: Make MAAS's overlay subnet serve the lab (gateway, DNS, reserved and dynamic ranges, DHCP, MTU)
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Finds the subnet O(subnet) (MAAS discovers it from its rack controller's address), sets its gateway and DNS
     servers, adds the reserved ranges and the dynamic range that are missing, then sets the VLAN's MTU, its primary

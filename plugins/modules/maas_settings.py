@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: maas_settings
 short_description: Set MAAS configuration items (upstream DNS, NTP, proxy, timeouts), in the order given
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads each configuration item of O(settings) (C(get_config)) and sets only those whose value differs
     (C(set_config)), in the order of O(settings). Give the proxy items before anything that downloads, as the

@@ -87,6 +87,22 @@ api_calls:
   description: HTTP requests sent to the cloud, by method; there are no mutating ones.
   returned: always
   type: dict
+retries:
+  description:
+    - What the cloud's passing trouble cost - C(requests) repeated by themselves, and why the whole reconcile ran
+      again (C(reconciles)); both empty on a healthy cloud.
+  returned: always
+  type: dict
+  contains:
+    requests:
+      description: How many requests that can be repeated without effect were sent again.
+      type: int
+      sample: 0
+    reconciles:
+      description: One line per run of the reconcile that a passing fault ended (the error, shortened).
+      type: list
+      elements: str
+      sample: []
 """
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.capacity import assess

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: vault_init
 short_description: HashiCorp Vault initialised once, its keys kept in a root-only file, every unit unsealed
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Talks to Vault's HTTP API at each of O(urls) (the units of the C(vault) charm, port 8200). A Vault that is not
     initialised is initialised with O(shares) key shares and a threshold of O(threshold); the unseal keys and the

@@ -30,7 +30,8 @@ def _docs(modules):
     run = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-doc"), "-j"]
                          + ["nestedcloud.openstack." + m for m in modules], capture_output=True, text=True,
                          check=True, env=dict(os.environ, ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg")))
-    return dict((name.rsplit(".", 1)[-1], value["doc"]) for name, value in json.loads(run.stdout).items())
+    return dict((name.rsplit(".", 1)[-1], dict(value["doc"], returns=value.get("return") or {}))
+                for name, value in json.loads(run.stdout).items())
 
 
 def test_every_module_is_in_exactly_one_group_whose_options_it_takes():
@@ -55,3 +56,6 @@ def test_every_module_is_in_exactly_one_group_whose_options_it_takes():
     # the outer cloud's options come from one doc fragment, in the modules and the inventory plugin alike
     for module in groups["undercloud"]:
         assert docs[module]["options"]["cloud"]["type"] == "raw" and docs[module]["options"]["api_timeout"]["default"] == 60
+    # what CloudModule adds to every result is documented in every module's RETURN
+    for module in groups["undercloud"]:
+        assert {"api_calls", "retries"} <= set(docs[module]["returns"]), module
