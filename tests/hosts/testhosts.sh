@@ -160,7 +160,9 @@ GUEST_MODULES="drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/v
   drivers/net/virtio_net drivers/block/virtio_blk drivers/cdrom/cdrom fs/isofs/isofs
   drivers/scsi/scsi_common drivers/scsi/scsi_mod drivers/ata/libata drivers/ata/ata_piix drivers/scsi/sr_mod"
 # dropbear (SSH with the keys of the config drive) and the libraries it needs besides this machine's libc
-GUEST_DEBS="dropbear-bin libtomcrypt1 libtommath1"
+# what Tempest drives in a guest, as in CirrOS: sudo (with PAM's pam_permit), blkid and lsblk of util-linux
+GUEST_DEBS="dropbear-bin libtomcrypt1 libtommath1 sudo util-linux libpam0g libpam-modules libblkid1 libsmartcols1
+  libmount1"
 guest() {
   local digest dir work pkg kv m f
   digest=$(sed -n '/^GUEST_MODULES=/,/^GUEST_END/p' "$0" | sha256sum | cut -c1-12)
@@ -182,8 +184,27 @@ guest() {
            /lib/x86_64-linux-gnu/libnss_files.so.2; do
     [ -f "$f" ] && cp -L "$f" "$work/initrd/lib/x86_64-linux-gnu/"
   done
+  # sudo, blkid and lsblk in /usr/bin, before busybox's applets in /bin (dropbear's PATH is /usr/bin:/bin)
+  mkdir -p "$work"/initrd/{usr/bin,usr/libexec/sudo,lib/x86_64-linux-gnu/security,etc/pam.d,run,var,tmp}
+  ln -s ../run "$work/initrd/var/run"
+  cp "$work/debs/usr/bin/sudo" "$work/debs/sbin/blkid" "$work/debs/bin/lsblk" "$work/initrd/usr/bin/"
+  chmod 4755 "$work/initrd/usr/bin/sudo"
+  cp -P "$work"/debs/usr/libexec/sudo/{sudoers.so,libsudo_util.so*} "$work/initrd/usr/libexec/sudo/"
+  cp "$work/debs/lib/x86_64-linux-gnu/security/pam_permit.so" "$work/initrd/lib/x86_64-linux-gnu/security/"
+  local libs=$work/debs/usr/lib/x86_64-linux-gnu:$work/debs/lib/x86_64-linux-gnu:$work/debs/usr/libexec/sudo
+  for f in $(LD_LIBRARY_PATH=$libs ldd "$work"/debs/usr/bin/sudo "$work"/debs/usr/libexec/sudo/sudoers.so \
+             "$work"/debs/sbin/blkid "$work"/debs/bin/lsblk "$work"/debs/lib/x86_64-linux-gnu/security/pam_permit.so |
+             awk '/=>/ {print $3}' | sort -u); do
+    [ -f "$f" ] && case $f in */libexec/sudo/*) ;; *) cp -L "$f" "$work/initrd/lib/x86_64-linux-gnu/" ;; esac
+  done
   printf 'root:x:0:0:root:/root:/bin/sh\n' > "$work/initrd/etc/passwd"
+  printf 'root:x:0:\n' > "$work/initrd/etc/group"
+  printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n' > "$work/initrd/etc/nsswitch.conf"
+  printf '127.0.0.1 localhost\n' > "$work/initrd/etc/hosts"
   printf '/bin/sh\n' > "$work/initrd/etc/shells"
+  printf 'Defaults !fqdn, !syslog, !lecture, !use_pty\nroot ALL=(ALL:ALL) NOPASSWD: ALL\n' > "$work/initrd/etc/sudoers"
+  chmod 440 "$work/initrd/etc/sudoers"
+  printf '%s sufficient pam_permit.so\n' auth account password session > "$work/initrd/etc/pam.d/other"
   cat > "$work/initrd/usr/share/udhcpc/default.script" <<'DHCP'
 #!/bin/sh
 case "$1" in
@@ -191,7 +212,7 @@ case "$1" in
     [ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
     ifconfig "$interface" "$ip" netmask "$subnet" up
     [ -n "$router" ] && { ip route del default 2>/dev/null; ip route add default via "${router%% *}"; }
-    [ -n "$dns" ] && echo "nameserver ${dns%% *}" > /etc/resolv.conf ;;
+    [ -n "$dns" ] && for d in $dns; do echo "nameserver $d"; done > /etc/resolv.conf ;;
 esac
 DHCP
   chmod +x "$work/initrd/usr/share/udhcpc/default.script"
@@ -225,7 +246,9 @@ dev=""; for n in /sys/class/net/*; do [ "$(cat $n/address)" = "$mac" ] && dev=${
 ip link set "$dev" up
 [ -n "$mtu" ] && ip link set "$dev" mtu "$mtu"
 if grep -q '"ipv4_dhcp"' $nd; then
-  udhcpc -i "$dev" -t 20 -T 2 -n -q -O mtu -s /usr/share/udhcpc/default.script >/dev/null 2>&1 || echo "NESTEDCLOUD-GUEST-FAILED dhcp"
+  # it stays, as in CirrOS: a renewal (SIGUSR1 to the pid in /var/run/udhcpc.<nic>.pid) takes changed settings
+  udhcpc -i "$dev" -t 20 -T 2 -n -p "/var/run/udhcpc.$dev.pid" -O mtu -s /usr/share/udhcpc/default.script \
+    >/dev/null 2>&1 || echo "NESTEDCLOUD-GUEST-FAILED dhcp"
   ip=$(ip -4 -o addr show dev "$dev" | awk '{print $4}' | head -1) mask=""
 else
   ifconfig "$dev" "$ip" netmask "$mask" up
@@ -234,6 +257,8 @@ else
 fi
 # the keypair's public keys (meta_data.json "public_keys") for root, and dropbear serving SSH with them
 sed -n 's/.*"public_keys": *{\([^}]*\)}.*/\1/p' $md | tr ',' '\n' | sed -n 's/^ *"[^"]*": *"\(.*\)" *$/\1/p' | sed 's/\\n$//' > /root/.ssh/authorized_keys
+umount /mnt   # read; Tempest mounts the config drive itself (blkid -L config-2)
+echo "127.0.1.1 $(hostname)" >> /etc/hosts
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 [ -s /root/.ssh/authorized_keys ] && dropbear -R -E -p 22 2>/dev/null
 for n in /sys/class/net/*; do ip link set "${n##*/}" up; done
