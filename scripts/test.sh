@@ -89,7 +89,7 @@ PY
       -m nestedcloud.openstack.lab_plan -a '{"lab": {"name": "built", "image": "debian-12", "flavors": {"jumphost": "m1.small", "undercloud": "m1.xlarge"}}}') || { echo "$out"; exit 1; }
     grep -q '"tag": "nestedcloud-built"' <<<"$out" || { echo "$out"; exit 1; }
     # every layer's playbook, from the installed collection alone
-    for layer in site undercloud jumphost overlay hypervisor overcloud smoke; do
+    for layer in site undercloud jumphost overlay hypervisor overcloud smoke verify; do
       ansible-playbook -i localhost, --syntax-check "nestedcloud.openstack.$layer" >/dev/null || { echo "syntax check of $layer failed"; exit 1; }
     done
     echo "installed $(basename "$tarball") with its dependencies into an empty collections path; lab_plan ran from it, every layer's playbook passed --syntax-check"

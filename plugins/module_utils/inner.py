@@ -6,6 +6,7 @@ without clouds.yaml or OS_* variables (the modules run on the lab's hosts with c
 
 from __future__ import annotations
 
+import os
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
@@ -32,3 +33,44 @@ def connect(auth_url, username, password, project, region, domain="Default", tim
         auth_url=auth_url, username=username, password=password, project_name=project,
         user_domain_name=domain, project_domain_name=domain, region_name=region, identity_api_version="3",
         api_timeout=timeout, load_yaml_config=False, load_envvars=False, **extra)
+
+
+def check_image_files(image):
+    """An error naming the bad field of an image option ({file, format} or {kernel, initrd, cmdline}), or None."""
+    files = [image.get("file")] if image.get("file") else [image.get("kernel"), image.get("initrd")]
+    if not all(files):
+        return "image: set file, or kernel and initrd"
+    for path in files:
+        if not os.path.isfile(path):
+            return "image: %s is not a file on this host" % path
+    return None
+
+
+def upload_image(conn, name, image, tmpdir, on_made=None, **properties):
+    """Upload a test image: a disk image (image.file, image.format), or for direct kernel boot a kernel and an initrd
+    (image.kernel, image.initrd, image.cmdline) with an empty 1 MiB raw disk that names them. Returns the images made,
+    the bootable one last; ``on_made(image)`` hears of each as soon as it exists (so that a failure later can undo
+    it); ``properties`` go to each (visibility...)."""
+    made = []
+
+    def create(*args, **kwargs):
+        made.append(conn.create_image(*args, **kwargs))
+        if on_made:
+            on_made(made[-1])
+        return made[-1]
+
+    if image.get("kernel"):
+        parts = {}
+        for kind, path, fmt in (("kernel", image["kernel"], "aki"), ("initrd", image["initrd"], "ari")):
+            parts[kind] = create("%s-%s" % (name, kind), filename=path, disk_format=fmt, container_format=fmt,
+                                 wait=True, **properties)
+        root = os.path.join(tmpdir, "root.img")
+        with open(root, "wb") as handle:
+            handle.truncate(1024 * 1024)
+        create(name, filename=root, disk_format="raw", container_format="bare", wait=True,
+               kernel_id=parts["kernel"].id, ramdisk_id=parts["initrd"].id,
+               os_command_line=image.get("cmdline") or "console=tty0 console=ttyS0", **properties)
+    else:
+        create(name, filename=image["file"], disk_format=image.get("format", "qcow2"), container_format="bare",
+               wait=True, **properties)
+    return made

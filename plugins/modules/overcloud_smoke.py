@@ -11,7 +11,8 @@ short_description: Prove the inner cloud works - networks, router, a tenant VM r
 version_added: 0.1.0
 description:
   - As the inner cloud's admin, makes a project and an ordinary member user, a tiny flavor and the external (flat,
-    provider) network on the overlay; as that user, uploads the test image, makes a tenant network, a router with its
+    provider) network on the overlay, unless the cloud has its own external network on that physical network (the
+    verify layer's C(public)), which it then uses and keeps; as that user, uploads the test image, makes a tenant network, a router with its
     gateway on the external network, a security group (ICMP and SSH), a keypair, boots a VM and gives it a floating IP.
   - Checks, each timed - the VM reaches ACTIVE; it answers ping on its floating IP from this host; it accepts SSH with
     the keypair; from inside it reaches the router on the tenant network (L2) and this host's address on the external
@@ -144,7 +145,8 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import connect, openstack, require_sdk
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import (check_image_files, connect, openstack,
+                                                                             require_sdk, upload_image)
 
 
 class CheckFailed(Exception):
@@ -262,15 +264,23 @@ class Smoke:
                                                  disk=int(spec["disk"]), is_public=True)
             self.made("flavor %s" % spec["name"], lambda: admin.compute.delete_flavor(flavor))
         ext = self.p["external"]
+        physnet = ext.get("physnet", "external")
         net = admin.network.find_network("%s-external" % name)
-        if net is None:
+        # the cloud's own external network on that physical network (the verify layer's `public`): one flat
+        # network per physical network is all Neutron allows
+        shared = None if net else next((n for n in admin.network.networks(is_router_external=True)
+                                        if n.provider_physical_network == physnet), None)
+        if shared is not None:
+            net = shared
+        elif net is None:
             net = admin.network.create_network(name="%s-external" % name, is_router_external=True,
                                                provider_network_type="flat",
-                                               provider_physical_network=ext.get("physnet", "external"))
+                                               provider_physical_network=physnet)
             admin.network.create_subnet(network_id=net.id, name="%s-external" % name, ip_version=4, cidr=ext["cidr"],
                                         gateway_ip=ext["gateway"], enable_dhcp=False,
                                         allocation_pools=[{"start": ext["pool_start"], "end": ext["pool_end"]}])
-        self.made("external network", lambda: admin.network.delete_network(net))
+        if shared is None:
+            self.made("external network", lambda: admin.network.delete_network(net))
         self.mtu["inner_external"] = admin.network.get_network(net.id).mtu
         self.external = net
         return "project, member user, flavor %s, external network %s (MTU %s)" % (
@@ -302,24 +312,8 @@ class Smoke:
         conn = self.connect(self.p["name"], self.p["user_password"], self.p["name"])
         name, image = self.p["name"], self.p["image"]
         self.conn = conn
-        images = {}
-        if image.get("kernel"):
-            for kind, path, fmt in (("kernel", image["kernel"], "aki"), ("initrd", image["initrd"], "ari")):
-                made = conn.create_image("%s-%s" % (name, kind), filename=path, disk_format=fmt, container_format=fmt,
-                                         wait=True)
-                images[kind] = made
-                self.made("image %s" % kind, lambda i=made: conn.delete_image(i.id))
-            root = os.path.join(self.tmp, "root.img")
-            with open(root, "wb") as handle:
-                handle.truncate(1024 * 1024)
-            made = conn.create_image(name, filename=root, disk_format="raw", container_format="bare", wait=True,
-                                     kernel_id=images["kernel"].id, ramdisk_id=images["initrd"].id,
-                                     os_command_line=image.get("cmdline") or "console=tty0 console=ttyS0")
-        else:
-            made = conn.create_image(name, filename=image["file"], disk_format=image.get("format", "qcow2"),
-                                     container_format="bare", wait=True)
-        self.made("image", lambda: conn.delete_image(made.id))
-        self.image = made
+        self.image = upload_image(conn, name, image, self.tmp, on_made=lambda i: self.made(
+            "image %s" % i.name, lambda: conn.delete_image(i.id)))[-1]
         ten = self.p["tenant"]
         net = conn.network.create_network(name="%s-tenant" % name)
         self.made("tenant network", lambda: conn.network.delete_network(net))
@@ -460,13 +454,9 @@ def main():
         missing = [key for key in keys if not p[field].get(key)]
         if missing:
             module.fail_json(msg="%s: missing %s" % (field, ", ".join(missing)))
-    image = p["image"]
-    files = [image.get("file")] if image.get("file") else [image.get("kernel"), image.get("initrd")]
-    if not all(files):
-        module.fail_json(msg="image: set file, or kernel and initrd")
-    for path in files:
-        if not os.path.isfile(path):
-            module.fail_json(msg="image: %s is not a file on this host" % path)
+    bad = check_image_files(p["image"])
+    if bad:
+        module.fail_json(msg=bad)
     smoke = Smoke(module)
     smoke.run()
     # what it made is gone again unless keep: only then has anything changed

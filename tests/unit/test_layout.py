@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAYERS = ["undercloud", "jumphost", "overlay", "hypervisor", "overcloud", "smoke"]
+LAYERS = ["undercloud", "jumphost", "overlay", "hypervisor", "overcloud", "smoke", "verify"]
 
 
 def _read(*parts):
@@ -55,7 +55,7 @@ def test_example_lab_is_a_valid_definition_with_every_option():
     assert build_plan(merge(lab, required))["name"] == "lab"
 
 
-def test_site_imports_the_six_layers_in_order():
+def test_site_imports_the_seven_layers_in_order():
     site = yaml.safe_load(_read("playbooks", "site.yml"))
     assert [p["ansible.builtin.import_playbook"] for p in site] == ["nestedcloud.openstack.%s" % n for n in LAYERS]
     root = _read("site.yml").strip().splitlines()
@@ -104,6 +104,7 @@ LOCAL_LAB_KEYS = {"name", "cloud", "image", "image_user", "flavors", "undercloud
 LOCAL_LAB_SIZES = {"count", "ram_mb", "vcpus"}
 LOCAL_ROLE_VARS = {"jumphost_client_apt_proxy",  # r0's proxy has no way out on this machine
                    "smoke_image_kernel", "smoke_image_initrd", "smoke_ssh_user",  # the local tenant image
+                   "verify_image_kernel", "verify_image_initrd", "verify_image_ssh_user",  # Tempest's guest
                    "hypervisor_guest_kernel", "hypervisor_guest_initrd"}  # the local oc- VM image
 
 

@@ -1,0 +1,276 @@
+# -*- coding: utf-8 -*-
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tempest against the inner cloud, the pure part: tempest.conf from what was discovered, the selection of tests,
+the results of a subunit stream, and the resources counted before and after (nothing left behind).
+
+Private to the collection (modules tempest_config and tempest_run); no import of openstacksdk or subunit here."""
+
+from __future__ import annotations
+
+import re
+
+# Catalog service types and the [service_available] switch each one turns on.
+SERVICES = {
+    "compute": "nova",
+    "image": "glance",
+    "network": "neutron",
+    "volumev3": "cinder",
+    "block-storage": "cinder",
+    "object-store": "swift",
+    "dashboard": "horizon",
+}
+
+# The last line of a Python traceback: the exception's class and message.
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Failure|Timeout|Exit)\w*(:|$)")
+
+# What runs by default: the smoke tests of the four core services and the two canonical scenarios.
+DEFAULT_INCLUDE = [
+    r"^tempest\.api\.(identity|image|compute|network)\..*\[.*\bsmoke\b.*\]",
+    r"^tempest\.scenario\.test_server_basic_ops\.",
+    r"^tempest\.scenario\.test_network_basic_ops\.",
+]
+
+# Seconds Tempest waits, for KVM guests and for QEMU/TCG ones (a guest under TCG boots and answers 3-5 times slower).
+TIMEOUTS = {
+    "kvm": {"build": 300, "ssh": 300, "ping": 120, "connect": 60, "ready_wait": 0},
+    "qemu": {"build": 600, "ssh": 600, "ping": 300, "connect": 120, "ready_wait": 0},
+}
+
+# What is counted before and after a run (Tempest with dynamic credentials must leave none of it behind).
+COUNTED = ["projects", "users", "servers", "ports", "networks", "subnets", "routers", "floating_ips",
+           "security_groups", "images", "flavors", "volumes"]
+
+
+def _bool(value):
+    return "true" if value else "false"
+
+
+def conf_sections(facts, params):
+    """tempest.conf as {section: {key: value}} (strings) from the discovered cloud (facts) and the module's params.
+
+    facts: auth_url, region, interface, cacert, admin (username, password, project_name, user_domain_name,
+      project_domain_name), services (catalog types), network_extensions, compute_microversions (min, max),
+      image_id, image_alt_id, flavor_id, flavor_alt_id, public_network_id, public_network_name, computes (count),
+      dashboard_url.
+    params: image_ssh_user, virt_type (kvm or qemu), project_network_cidr, dns_servers, workspace, overrides.
+    """
+    admin = facts["admin"]
+    services = set(facts["services"])
+    t = TIMEOUTS["kvm" if params.get("virt_type") == "kvm" else "qemu"]
+    region = facts["region"]
+    interface = facts.get("interface") or "public"
+    endpoint = interface + "URL" if interface in ("public", "internal", "admin") else interface
+    cacert = facts.get("cacert") or ""
+    conf = {
+        "DEFAULT": {"log_dir": params["workspace"] + "/logs", "log_file": "tempest.log", "debug": "false"},
+        "oslo_concurrency": {"lock_path": params["workspace"] + "/lock"},
+        "auth": {
+            "use_dynamic_credentials": "true",
+            "create_isolated_networks": "true",
+            # the role every ordinary user gets here (never the old _member_)
+            "tempest_roles": "member",
+            "admin_username": admin["username"],
+            "admin_password": admin["password"],
+            "admin_project_name": admin["project_name"],
+            "admin_domain_name": admin.get("user_domain_name", "Default"),
+            "admin_user_domain_name": admin.get("user_domain_name", "Default"),
+            "admin_project_domain_name": admin.get("project_domain_name", "Default"),
+            "default_credentials_domain_name": admin.get("user_domain_name", "Default"),
+        },
+        "identity": {
+            "uri_v3": facts["auth_url"].rstrip("/") if facts["auth_url"].rstrip("/").endswith("/v3")
+            else facts["auth_url"].rstrip("/") + "/v3",
+            "auth_version": "v3",
+            "region": region,
+            "v3_endpoint_type": interface,
+            "disable_ssl_certificate_validation": "false",
+        },
+        "identity-feature-enabled": {"api_v2": "false", "api_v2_admin": "false", "api_v3": "true"},
+        "service_available": {name: "false" for name in sorted(set(SERVICES.values()))},
+        "compute": {
+            "region": region,
+            "endpoint_type": endpoint,
+            "image_ref": facts["image_id"],
+            "image_ref_alt": facts["image_alt_id"],
+            "flavor_ref": facts["flavor_id"],
+            "flavor_ref_alt": facts["flavor_alt_id"],
+            "build_timeout": str(t["build"]),
+            "min_compute_nodes": str(max(1, int(facts.get("computes") or 1))),
+        },
+        "compute-feature-enabled": {
+            # the inner cloud gives instances their metadata on a config drive; it runs no metadata service
+            "config_drive": "true",
+            "metadata_service": "false",
+            "console_output": "true",
+            "interface_attach": "true",
+            "snapshot": "true",
+            "pause": "true",
+            "suspend": "true",
+            "shelve": "true",
+            # no SSH between the computes (the role sets up no migration): resize and migrations cannot work
+            "resize": "false",
+            "cold_migration": "false",
+            "live_migration": "false",
+            "change_password": "false",
+            "vnc_console": "false",
+            "serial_console": "false",
+        },
+        "image": {"region": region, "endpoint_type": endpoint, "build_timeout": str(t["build"])},
+        "image-feature-enabled": {"api_v1": "false", "api_v2": "true"},
+        "network": {
+            "region": region,
+            "endpoint_type": endpoint,
+            "public_network_id": facts["public_network_id"],
+            "floating_network_name": facts["public_network_name"],
+            "project_network_cidr": params["project_network_cidr"],
+            "project_networks_reachable": "false",
+            "dns_servers": ",".join(params.get("dns_servers") or []),
+            "build_timeout": str(t["build"]),
+        },
+        "network-feature-enabled": {
+            "api_extensions": ",".join(sorted(facts.get("network_extensions") or [])) or "None",
+            "ipv6": "false",
+            "port_security": _bool("port-security" in (facts.get("network_extensions") or [])),
+        },
+        "validation": {
+            "run_validation": "true",
+            "connect_method": "floating",
+            "auth_method": "keypair",
+            "ip_version_for_ssh": "4",
+            "image_ssh_user": params.get("image_ssh_user") or "root",
+            "image_alt_ssh_user": params.get("image_ssh_user") or "root",
+            "ssh_timeout": str(t["ssh"]),
+            "ping_timeout": str(t["ping"]),
+            "connect_timeout": str(t["connect"]),
+        },
+        "scenario": {"dhcp_client": "udhcpc"},
+    }
+    for service_type in services:
+        if service_type in SERVICES:
+            conf["service_available"][SERVICES[service_type]] = "true"
+    micro = facts.get("compute_microversions") or {}
+    if micro.get("max"):
+        conf["compute"]["min_microversion"] = micro.get("min") or "2.1"
+        conf["compute"]["max_microversion"] = micro["max"]
+    if cacert:
+        conf["identity"]["ca_certificates_file"] = cacert
+    if facts.get("dashboard_url"):
+        conf["dashboard"] = {"dashboard_url": facts["dashboard_url"]}
+    for section, values in (params.get("overrides") or {}).items():
+        target = conf.setdefault(section, {})
+        for key, value in (values or {}).items():
+            if value is None:
+                target.pop(key, None)
+            else:
+                target[key] = _bool(value) if isinstance(value, bool) else str(value)
+    return conf
+
+
+def render_ini(sections, header):
+    """INI text, sections and keys in a stable order (DEFAULT first), headed by the comment lines given."""
+    lines = ["# " + line if line else "#" for line in header.splitlines()]
+    for name in sorted(sections, key=lambda n: (n != "DEFAULT", n)):
+        lines.append("")
+        lines.append("[%s]" % name)
+        for key in sorted(sections[name]):
+            lines.append("%s = %s" % (key, sections[name][key]))
+    return "\n".join(lines) + "\n"
+
+
+def selection_file(regexes):
+    """The include list (one regex per line) that `tempest run --include-list` reads."""
+    return "".join(r.strip() + "\n" for r in regexes if r.strip())
+
+
+def exclude_entries(text):
+    """[(regex, reason)] of an exclude list: one test per line, `regex  # reason`; a line without a reason is an
+    error (nothing is excluded without saying why)."""
+    entries = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        regex, sep, reason = stripped.partition("#")
+        if not sep or not reason.strip():
+            raise ValueError("line %d of the exclude list has no reason (`regex  # why`): %s" % (number, stripped))
+        entries.append((regex.strip(), reason.strip()))
+    return entries
+
+
+class Results:
+    """Collects the status events of a subunit v2 stream (the calls testtools.StreamResult.status receives)."""
+
+    FINAL = {"success": "passed", "fail": "failed", "skip": "skipped", "xfail": "passed", "uxsuccess": "failed"}
+
+    def __init__(self):
+        self.tests = {}
+        self.first = None
+        self.last = None
+
+    def status(self, test_id=None, test_status=None, file_name=None, file_bytes=None, timestamp=None, **_kwargs):
+        if timestamp is not None:
+            self.first = timestamp if self.first is None else min(self.first, timestamp)
+            self.last = timestamp if self.last is None else max(self.last, timestamp)
+        if not test_id:
+            return
+        test = self.tests.setdefault(test_id, {"id": test_id, "status": "running", "details": {},
+                                               "start": None, "end": None})
+        if file_name and file_bytes:
+            test["details"][file_name] = test["details"].get(file_name, "") + bytes(file_bytes).decode(
+                "utf-8", "replace")
+        if test_status == "inprogress":
+            test["start"] = timestamp
+        elif test_status in self.FINAL:
+            test["status"] = self.FINAL[test_status]
+            test["end"] = timestamp
+
+    @staticmethod
+    def _name(test_id):
+        """A test id without its attribute list: tempest.api...test_x[id-...,smoke] -> tempest.api...test_x."""
+        return test_id.split("[", 1)[0]
+
+    def summary(self):
+        """{passed, failed, skipped, running, failures: [{id, message}], skips: [{id, reason}], seconds}."""
+        out = {"passed": 0, "failed": 0, "skipped": 0, "running": 0, "failures": [], "skips": [], "seconds": 0,
+               "slowest": []}
+        timed = []
+        for test in self.tests.values():
+            out[test["status"]] += 1
+            details = test["details"]
+            if test["status"] == "failed":
+                out["failures"].append({"id": test["id"], "message": _failure_message(details)})
+            elif test["status"] == "skipped":
+                out["skips"].append({"id": test["id"], "reason": (details.get("reason") or "").strip()})
+            if test["start"] is not None and test["end"] is not None:
+                timed.append((round((test["end"] - test["start"]).total_seconds(), 1), self._name(test["id"])))
+        for key in ("failures", "skips"):
+            out[key].sort(key=lambda item: item["id"])
+        out["slowest"] = [{"id": name, "seconds": s} for s, name in sorted(timed, reverse=True)[:5]]
+        if self.first is not None and self.last is not None:
+            out["seconds"] = round((self.last - self.first).total_seconds(), 1)
+        return out
+
+
+def _failure_message(details):
+    """The traceback's exception line (with Tempest's "Details:" line after it), or the last lines of the details."""
+    text = details.get("traceback") or details.get("reason") or "".join(details.values())
+    lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
+    for at in range(len(lines) - 1, -1, -1):
+        if EXCEPTION_LINE.match(lines[at]):
+            following = lines[at + 1] if at + 1 < len(lines) and lines[at + 1].startswith("Details") else ""
+            return (lines[at] + (" " + following if following else ""))[:600]
+    return " / ".join(lines[-3:])[:600] if lines else "(no details in the stream)"
+
+
+def leftovers(before, after):
+    """{kind: (before, after)} for every counted kind that grew: what a run left behind."""
+    return dict((kind, (before.get(kind, 0), after.get(kind, 0))) for kind in COUNTED
+                if after.get(kind, 0) > before.get(kind, 0))
+
+
+def progress(summary, selected):
+    """'41 of 97 tests done: 38 passed, 1 failed, 2 skipped' - one line while Tempest runs."""
+    done = summary["passed"] + summary["failed"] + summary["skipped"]
+    return "%d of %d tests done: %d passed, %d failed, %d skipped" % (
+        done, selected, summary["passed"], summary["failed"], summary["skipped"])

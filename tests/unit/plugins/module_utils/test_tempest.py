@@ -1,0 +1,121 @@
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""tempest.conf from a discovered cloud, the exclude list's rules, and the results of a subunit stream."""
+
+from __future__ import annotations
+
+import configparser
+import datetime
+
+import pytest
+
+from ansible_collections.nestedcloud.openstack.plugins.module_utils import tempest
+
+FACTS = {
+    "auth_url": "http://10.33.0.11:5000",
+    "region": "RegionOne",
+    "interface": "public",
+    "cacert": None,
+    "admin": {"username": "admin", "password": "s3cret", "project_name": "admin", "user_domain_name": "Default",
+              "project_domain_name": "Default"},
+    "services": ["identity", "compute", "image", "network", "placement"],
+    "network_extensions": ["router", "port-security", "net-mtu", "external-net"],
+    "compute_microversions": {"min": "2.1", "max": "2.93"},
+    "computes": 2,
+    "image_id": "img-1", "image_alt_id": "img-1", "flavor_id": "f1", "flavor_alt_id": "f2",
+    "public_network_id": "net-1", "public_network_name": "public",
+}
+PARAMS = {"workspace": "/root/ws", "image_ssh_user": "root", "virt_type": "qemu",
+          "project_network_cidr": "10.45.0.0/16", "dns_servers": ["10.33.0.1"], "overrides": {}}
+
+
+def parse(text):
+    conf = configparser.ConfigParser(interpolation=None)
+    conf.read_string(text)
+    return conf
+
+
+def test_what_the_cloud_runs_decides_what_tempest_tests():
+    conf = parse(tempest.render_ini(tempest.conf_sections(FACTS, PARAMS), "header"))
+    available = conf["service_available"]
+    assert (available["nova"], available["glance"], available["neutron"]) == ("true", "true", "true")
+    assert (available["cinder"], available["swift"], available["horizon"]) == ("false", "false", "false")
+    assert conf["network-feature-enabled"]["api_extensions"] == "external-net,net-mtu,port-security,router"
+    assert conf["network-feature-enabled"]["port_security"] == "true"
+    assert conf["identity"]["uri_v3"] == "http://10.33.0.11:5000/v3"
+    assert conf["compute"]["max_microversion"] == "2.93" and conf["compute"]["min_compute_nodes"] == "2"
+    assert conf["network"]["public_network_id"] == "net-1" and conf["network"]["dns_servers"] == "10.33.0.1"
+    assert conf["auth"]["use_dynamic_credentials"] == "true" and conf["auth"]["tempest_roles"] == "member"
+    assert conf["compute-feature-enabled"]["metadata_service"] == "false"
+    assert conf["compute-feature-enabled"]["config_drive"] == "true"
+    assert "ca_certificates_file" not in conf["identity"]
+
+
+def test_tcg_guests_get_longer_timeouts_and_tls_its_ca():
+    tcg = tempest.conf_sections(FACTS, PARAMS)
+    kvm = tempest.conf_sections(dict(FACTS, cacert="/root/ca.pem"), dict(PARAMS, virt_type="kvm"))
+    for section, key in (("compute", "build_timeout"), ("validation", "ssh_timeout"), ("validation", "ping_timeout")):
+        assert int(tcg[section][key]) > int(kvm[section][key])
+    assert kvm["identity"]["ca_certificates_file"] == "/root/ca.pem"
+
+
+def test_overrides_are_merged_last_and_null_removes():
+    conf = tempest.conf_sections(FACTS, dict(PARAMS, overrides={
+        "compute-feature-enabled": {"resize": True, "console_output": None}, "new": {"k": 3}}))
+    assert conf["compute-feature-enabled"]["resize"] == "true"
+    assert "console_output" not in conf["compute-feature-enabled"]
+    assert conf["new"] == {"k": "3"}
+
+
+def test_the_file_is_stable_and_headed():
+    one = tempest.render_ini(tempest.conf_sections(FACTS, PARAMS), "Written by\nnestedcloud")
+    assert one == tempest.render_ini(tempest.conf_sections(dict(FACTS), dict(PARAMS)), "Written by\nnestedcloud")
+    assert one.startswith("# Written by\n# nestedcloud\n\n[DEFAULT]\n")
+
+
+def test_every_exclusion_says_why():
+    text = "# header\n\n^tempest\\.api\\.compute\\.x  # no Cinder here\n"
+    assert tempest.exclude_entries(text) == [(r"^tempest\.api\.compute\.x", "no Cinder here")]
+    with pytest.raises(ValueError, match="line 2 .*no reason"):
+        tempest.exclude_entries("# ok\n^tempest\\.api\\.compute\\.y\n")
+
+
+def _t(seconds):
+    return datetime.datetime(2026, 12, 5, 8, 0, 0, tzinfo=datetime.timezone.utc) + datetime.timedelta(seconds=seconds)
+
+
+def test_results_of_a_stream():
+    r = tempest.Results()
+    ok, bad, skip, run = ("tempest.api.a.Test.test_ok[id-1,smoke]", "tempest.api.a.Test.test_bad[id-2,smoke]",
+                          "tempest.api.b.Test.test_skip[id-3]", "tempest.scenario.c.Test.test_run[id-4]")
+    r.status(test_id=ok, test_status="inprogress", timestamp=_t(0))
+    r.status(test_id=ok, test_status="success", timestamp=_t(12))
+    r.status(test_id=bad, test_status="inprogress", timestamp=_t(1))
+    r.status(test_id=bad, file_name="traceback", file_bytes=b"Traceback (most recent call last):\n  File x\n")
+    r.status(test_id=bad, file_name="traceback",
+             file_bytes=b"tempest.lib.exceptions.TimeoutException: Request timed out\nDetails: server BUILD\n")
+    r.status(test_id=bad, test_status="fail", timestamp=_t(301))
+    r.status(test_id=skip, test_status="skip", file_name="reason", file_bytes=b"Cinder is not available",
+             timestamp=_t(302))
+    r.status(test_id=run, test_status="inprogress", timestamp=_t(303))
+    s = r.summary()
+    assert (s["passed"], s["failed"], s["skipped"], s["running"]) == (1, 1, 1, 1)
+    assert s["failures"] == [{"id": bad, "message": "tempest.lib.exceptions.TimeoutException: Request timed out "
+                                                    "Details: server BUILD"}]
+    assert s["skips"] == [{"id": skip, "reason": "Cinder is not available"}]
+    assert s["slowest"][0] == {"id": "tempest.api.a.Test.test_bad", "seconds": 300.0}
+    assert s["seconds"] == 303.0
+    assert tempest.progress(s, 5) == "3 of 5 tests done: 1 passed, 1 failed, 1 skipped"
+
+
+def test_the_failure_message_is_the_exception_line():
+    details = {"traceback": "Traceback (most recent call last):\n  File \"x\", line 1\n    boom()\n"
+                            "tempest.lib.exceptions.TimeoutException: Request timed out\n"}
+    assert tempest._failure_message(details) == "tempest.lib.exceptions.TimeoutException: Request timed out"
+    assert tempest._failure_message({}) == "(no details in the stream)"
+
+
+def test_leftovers_are_what_grew():
+    before = {"servers": 0, "ports": 5, "projects": 4, "images": 3}
+    after = {"servers": 0, "ports": 7, "projects": 4, "images": 2}
+    assert tempest.leftovers(before, after) == {"ports": (5, 7)}
