@@ -15,9 +15,10 @@
 #          and hypervisor layers; where every oc- domain ran before goes to $STATE/grown.json for tests/lab/test_grown.py
 #   shrink after grow: one oc- VM fewer, first without retiring it (the run must be refused and change nothing), then
 #          with nestedcloud_lab.retire naming it (undercloud and hypervisor layers); $STATE/shrunk.json for the test
-#   figures [FILE]  step and layer times, memory of each host and the smoke report, as Markdown
+#   figures [FILE]  step and layer times, memory of each host and the smoke and Tempest reports, as Markdown
 #   down   remove the test hosts, their namespaces and the local undercloud
 # Environment: NC_LAB_STATE (default /tmp/nestedcloud-lab); NC_LAB_ARGS, more arguments for ansible-playbook;
+# NC_LAB_VERIFY_RUN=false, the AWX-style jobs install and configure Tempest but run no test (verify_run);
 # NC_LAB_INTERRUPT, a task name pattern: `up` stops the AWX job from zero there (SIGKILL of the job and its
 # ansible-playbook), then NC_LAB_KILLS=N runs of ansible-playbook site.yml are killed (SIGKILL of the whole process
 # group) at random moments (NC_LAB_SEED picks them; the points go to $STATE/kills.json), then one is interrupted at
@@ -93,7 +94,7 @@ CFG
 cmd_up() {
   mkdir -p "$STATE"
   : > "$STATE/timings.log"
-  rm -rf "$HOME/.nestedcloud/$LAB"/smoke-report.* "$STATE"/{build,interrupted,site,again,awx,watch}.log \
+  rm -rf "$HOME/.nestedcloud/$LAB"/smoke-report.* "$HOME/.nestedcloud/$LAB"/tempest-* "$STATE"/{build,interrupted,site,again,awx,watch}.log \
     "$STATE"/killed-*.log "$STATE/kills.json" "$STATE/awx" "$STATE/awx-build"  # nothing of an earlier lab
   KEY=$HOME/.nestedcloud/$LAB/id_ed25519
   step "packages and image" bash -c "'$HOSTS' install && '$HOSTS' image && '$HOSTS' relay start"
@@ -159,7 +160,7 @@ CFG
   printf '%q ' "$TOP/.venv/bin/python" "$TOP/scripts/awx_job.py" "$STATE/awx" \
     --job-template "nestedcloud site" --inventory-source tests/lab/awx/lab.nestedcloud.yml --cloud undercloud \
     --ssh-key "$KEY" --answers "$TOP/tests/lab/awx-survey-answers.yml" \
-    --set "undercloud_public_key=$(cat "$KEY.pub")" \
+    --set "undercloud_public_key=$(cat "$KEY.pub")" --set "verify_run=${NC_LAB_VERIFY_RUN:-true}" \
     --env "ANSIBLE_SSH_ARGS=-F $STATE/awx-ssh_config -o ControlMaster=auto -o ControlPersist=120s" \
     --env "NC_LAB_GUEST=$NC_LAB_GUEST" --env ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
 }
@@ -389,10 +390,13 @@ cmd_figures() {
         "$(podman exec "$name" ps -eo rss=,comm= | awk '{s[$2]+=$1} END {for (c in s) printf "%d %s\n", s[c]/1024, c}' \
            | sort -rn | head -6 | awk '{printf "%s%s %s", (NR>1?", ":""), $2, $1}')"
     done
-    if [ -s "$HOME/.nestedcloud/$LAB/smoke-report.md" ]; then
-      echo
-      sed 's/^#/##/' "$HOME/.nestedcloud/$LAB/smoke-report.md"
-    fi
+    local report
+    for report in smoke-report.md tempest-report.md; do
+      if [ -s "$HOME/.nestedcloud/$LAB/$report" ]; then
+        echo
+        sed 's/^#/##/' "$HOME/.nestedcloud/$LAB/$report"
+      fi
+    done
   } > "$out"
   log "figures: $out"
 }

@@ -118,6 +118,8 @@ def render_extra_vars():
         "undercloud_record_plan: false",
         "# The survey is the whole definition: a nestedcloud_lab_overrides of the synced inventory does not change it.",
         "nestedcloud_lab_overrides: {}",
+        "# Run Tempest after the smoke test (false: install and configure it only, for a quick job).",
+        "verify_run: true",
     ]
     return "\n".join(lines) + "\n"
 

@@ -24,6 +24,9 @@ SERVICES = {
 # The last line of a Python traceback: the exception's class and message.
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Failure|Timeout|Exit)\w*(:|$)")
 
+# A class-level fixture in a subunit stream: "setUpClass (tempest.api.compute.servers.test_x.ServersTest)".
+FIXTURE = re.compile(r"^(setUpClass|tearDownClass) \((.+)\)$")
+
 # What runs by default: the smoke tests of the four core services and the two canonical scenarios.
 DEFAULT_INCLUDE = [
     r"^tempest\.api\.(identity|image|compute|network)\..*\[.*\bsmoke\b.*\]",
@@ -212,8 +215,8 @@ class Results:
         if timestamp is not None:
             self.first = timestamp if self.first is None else min(self.first, timestamp)
             self.last = timestamp if self.last is None else max(self.last, timestamp)
-        if not test_id:
-            return
+        if not test_id or (test_status == "exists" and test_id not in self.tests):
+            return  # "exists" only lists a test; a class skipped as a whole never starts its tests
         test = self.tests.setdefault(test_id, {"id": test_id, "status": "running", "details": {},
                                                "start": None, "end": None})
         if file_name and file_bytes:
@@ -230,12 +233,28 @@ class Results:
         """A test id without its attribute list: tempest.api...test_x[id-...,smoke] -> tempest.api...test_x."""
         return test_id.split("[", 1)[0]
 
-    def summary(self):
-        """{passed, failed, skipped, running, failures: [{id, message}], skips: [{id, reason}], seconds}."""
+    def _with_classes(self, selected):
+        """The tests, where a class skipped or failed as a whole (`setUpClass (module.Class)`) stands for each of
+        its selected tests that has no result of its own."""
+        tests = dict(self.tests)
+        for fixture in list(tests.values()):
+            match = FIXTURE.match(fixture["id"])
+            if not match or fixture["status"] not in ("skipped", "failed"):
+                continue
+            members = [t for t in selected or () if t.startswith(match.group(2) + ".") and t not in tests]
+            if match.group(1) == "setUpClass" and members:
+                del tests[fixture["id"]]
+                for member in members:
+                    tests[member] = dict(fixture, id=member, start=None, end=None)
+        return tests.values()
+
+    def summary(self, selected=None):
+        """{passed, failed, skipped, running, failures: [{id, message}], skips: [{id, reason}], seconds, slowest};
+        ``selected`` (the test ids of the run) lets a class skipped or failed in its setUpClass count per test."""
         out = {"passed": 0, "failed": 0, "skipped": 0, "running": 0, "failures": [], "skips": [], "seconds": 0,
                "slowest": []}
         timed = []
-        for test in self.tests.values():
+        for test in self._with_classes(selected):
             out[test["status"]] += 1
             details = test["details"]
             if test["status"] == "failed":

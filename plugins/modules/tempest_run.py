@@ -19,6 +19,7 @@ description:
   - Before the run and after it, counts what Tempest could leave behind in the inner cloud (projects, users, servers,
     ports, networks, subnets, routers, floating IPs, security groups, images, flavors, volumes) as the admin of
     C(clouds.yaml) entry O(cloud); any count that grew is reported and fails the task.
+  - Its action plugin asks the module once per O(delay) and prints the progress while it waits (O(wait)).
   - Fails when a selected test failed, or Tempest ended without running the selection; the report
     (counts, each failure with its message, each skip with its reason, the slowest tests) is in the result either
     way. Running Tempest changes nothing in the cloud, so the task is never C(changed).
@@ -27,11 +28,6 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
-  action:
-    support: full
-    details: The action plugin asks the module once per O(delay) and prints the progress.
-  async:
-    support: none
   check_mode:
     support: full
     details: Nothing is run in check mode.
@@ -319,14 +315,15 @@ class Run:
 
     def look(self):
         """The run's state as the module's result (without exiting)."""
-        selected = len((_read(self.path("selected.txt"), "") or "").split())
+        selected_ids = (_read(self.path("selected.txt"), "") or "").split()
+        selected = len(selected_ids)
         report = _read(self.path("report.json"))
         if report:
             return json.loads(report)
         rc = (_read(self.path("rc"), "") or "").strip()
         results = parse_stream(self.path("results.subunit")) if os.path.exists(self.path("results.subunit")) \
             else Results()
-        summary = results.summary()
+        summary = results.summary(selected_ids)
         if not rc:
             pid = (_read(self.path("pid"), "") or "0").strip()
             if not _alive(int(pid or 0)):

@@ -119,3 +119,24 @@ def test_leftovers_are_what_grew():
     before = {"servers": 0, "ports": 5, "projects": 4, "images": 3}
     after = {"servers": 0, "ports": 7, "projects": 4, "images": 2}
     assert tempest.leftovers(before, after) == {"ports": (5, 7)}
+
+
+def test_a_class_skipped_or_failed_as_a_whole_counts_for_each_of_its_tests():
+    cls = "tempest.api.compute.servers.test_create_server.ServersTestBootFromVolume"
+    one, two = cls + ".test_list_servers[id-1,smoke]", cls + ".test_verify_server_details[id-2,smoke]"
+    other = "tempest.api.compute.test_versions.TestVersions.test_list_api_versions[id-3,smoke]"
+    broken = "tempest.api.network.test_ports.PortsTestJSON"
+    r = tempest.Results()
+    for test in (one, two):
+        r.status(test_id=test, test_status="exists")  # listed, never started
+    r.status(test_id="setUpClass (%s)" % cls, file_name="reason", file_bytes=b"Cinder is not available")
+    r.status(test_id="setUpClass (%s)" % cls, test_status="skip", timestamp=_t(1))
+    r.status(test_id=other, test_status="success", timestamp=_t(2))
+    r.status(test_id="setUpClass (%s)" % broken, file_name="traceback", file_bytes=b"KeyError: 'ports'\n")
+    r.status(test_id="setUpClass (%s)" % broken, test_status="fail", timestamp=_t(3))
+    assert tempest.progress(r.summary(), 5) == "3 of 5 tests done: 1 passed, 1 failed, 1 skipped"
+    s = r.summary([one, two, other, broken + ".test_list_ports[id-4,smoke]", broken + ".test_show_port[id-5]"])
+    assert (s["passed"], s["failed"], s["skipped"], s["running"]) == (1, 2, 2, 0)
+    assert s["skips"] == [{"id": one, "reason": "Cinder is not available"},
+                          {"id": two, "reason": "Cinder is not available"}]
+    assert [f["message"] for f in s["failures"]] == ["KeyError: 'ports'"] * 2
