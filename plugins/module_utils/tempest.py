@@ -170,6 +170,20 @@ def conf_sections(facts, params):
     return conf
 
 
+# How stestr spreads the tests over its workers: tests of one group run in one worker, in order. Tempest groups by
+# class, so that a class's setUpClass resources serve its tests; that leaves a scenario class such as
+# TestNetworkBasicOps (ten tests of a minute or two, each with its own networks and servers) to a single worker, the
+# run's long tail. Scenario tests set up what they need in each test: each is a group of its own.
+GROUP_REGEX = r"(tempest\.scenario\..*|([^\.]*\.)*)"
+
+
+def stestr_conf(package_dir):
+    """The workspace's .stestr.conf for the Tempest package in package_dir (as `tempest run` writes it, but for the
+    grouping)."""
+    return "[DEFAULT]\ntest_path=%s/test_discover\ntop_dir=%s\ngroup_regex=%s\n" % (package_dir, package_dir,
+                                                                                   GROUP_REGEX)
+
+
 def render_ini(sections, header):
     """INI text, sections and keys in a stable order (DEFAULT first), headed by the comment lines given."""
     lines = ["# " + line if line else "#" for line in header.splitlines()]

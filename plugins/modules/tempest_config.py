@@ -18,7 +18,8 @@ description:
     O(image_name) (a disk image, or a kernel and initrd for direct kernel boot; uploaded again only when a file
     changed), two flavors (O(flavors)) and, when the cloud has no external network, the external (flat, provider)
     network O(external) named C(public).
-  - Writes O(workspace)C(/etc/tempest.conf) (mode 0600 - it holds the admin password, which never appears in the
+  - Writes O(workspace)C(/.stestr.conf) (Tempest's own, but each scenario test a group of its own, so that the workers
+    share the long scenario class) and O(workspace)C(/etc/tempest.conf) (mode 0600 - it holds the admin password, which never appears in the
     result) with dynamic credentials (Tempest makes and removes its own projects and users, with the C(member)
     role), validation over floating IPs with a keypair, the config drive as the metadata source (the inner cloud runs
     no metadata service), and timeouts for QEMU/TCG guests when O(virt_type=qemu). O(overrides) are merged last.
@@ -147,13 +148,16 @@ computes:
 """
 
 import hashlib
+import importlib.util
 import os
+import sys
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import (check_image_files, openstack,
                                                                                  require_sdk, upload_image)
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import conf_sections, render_ini
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import (conf_sections, render_ini,
+                                                                                   stestr_conf)
 
 HEADER = """Written by nestedcloud.openstack (module tempest_config) from what the inner cloud runs.
 Changes here are overwritten by the next run: set them with the verify role's verify_tempest_overrides."""
@@ -259,6 +263,23 @@ class TempestCloud:
         return net
 
 
+def _read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def tempest_package(module):
+    """The directory of the tempest package this host's Python imports (the distribution's)."""
+    spec = importlib.util.find_spec("tempest")
+    if spec is None or not spec.origin:
+        module.fail_json(msg="tempest is not installed for %s on this host (the verify role installs its package)"
+                         % sys.executable)
+    return os.path.dirname(spec.origin)
+
+
 def _id(resource, placeholder):
     return resource.id if resource is not None else placeholder
 
@@ -327,20 +348,18 @@ def main():
     sections = conf_sections(facts, dict(p, workspace=p["workspace"]))
     text = render_ini(sections, HEADER)
     path = os.path.join(p["workspace"], "etc", "tempest.conf")
-    try:
-        with open(path) as handle:
-            current = handle.read()
-    except OSError:
-        current = None
-    changed = bool(cloud.made) or current != text
-    if changed and not module.check_mode:
+    files = {path: text, os.path.join(p["workspace"], ".stestr.conf"): stestr_conf(tempest_package(module))}
+    stale = [name for name, content in files.items() if _read(name) != content]
+    changed = bool(cloud.made or stale)
+    if not module.check_mode:
         for sub in ("etc", "logs", "lock"):
             os.makedirs(os.path.join(p["workspace"], sub), mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.join(p["workspace"], "etc"), prefix=".tempest.conf.")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+        for name in stale:
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(name), prefix=".nestedcloud.")
+            with os.fdopen(fd, "w") as handle:
+                handle.write(files[name])
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, name)
     module.exit_json(changed=changed, path=path, made=cloud.made, computes=computes,
                      services=dict((k, v == "true") for k, v in sections["service_available"].items()),
                      network_extensions=len(extensions), compute_microversions=micro,

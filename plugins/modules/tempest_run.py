@@ -109,15 +109,15 @@ selected:
   description: How many tests the selection holds.
   returned: when ready
   type: int
-passed:
+tests_passed:
   description: Tests passed.
   returned: when ready
   type: int
-failed:
-  description: Tests failed.
+tests_failed:
+  description: Tests failed (C(failed) is Ansible's own key).
   returned: when ready
   type: int
-skipped:
+tests_skipped:
   description: Tests skipped.
   returned: when ready
   type: int
@@ -337,7 +337,8 @@ class Run:
         after = counts(conn, services)
         left = leftovers(before, after)
         report = dict(ready=True, summary=progress(summary, selected), waiting_for=[], selected=selected,
-                      passed=summary["passed"], failed=summary["failed"], skipped=summary["skipped"],
+                      tests_passed=summary["passed"], tests_failed=summary["failed"],
+                      tests_skipped=summary["skipped"],
                       failures=summary["failures"], skips=summary["skips"], slowest=summary["slowest"],
                       excluded=json.loads(_read(self.path("excluded.json"), "[]")), seconds=summary["seconds"],
                       counts={"before": before, "after": after}, leftovers=left,
@@ -382,8 +383,10 @@ def main():
         module.fail_json(msg="run_id: a plain name is needed, got %r" % p["run_id"])
     if p["concurrency"] < 1:
         module.fail_json(msg="concurrency: at least 1, got %d" % p["concurrency"])
-    if p["wait"] < 0 or p["delay"] < 1:
-        module.fail_json(msg="wait must be >= 0 and delay positive, got wait=%d delay=%d" % (p["wait"], p["delay"]))
+    if p["wait"] < 0:
+        module.fail_json(msg="wait: must be >= 0, got %d" % p["wait"])
+    if p["delay"] < 1:
+        module.fail_json(msg="delay: must be positive, got %d" % p["delay"])
     if module.check_mode:
         module.exit_json(changed=False, ready=True, summary="check mode: Tempest not run", waiting_for=[])
     require_sdk(module)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import configparser
+import re
 import datetime
 
 import pytest
@@ -140,3 +141,19 @@ def test_a_class_skipped_or_failed_as_a_whole_counts_for_each_of_its_tests():
     assert s["skips"] == [{"id": one, "reason": "Cinder is not available"},
                           {"id": two, "reason": "Cinder is not available"}]
     assert [f["message"] for f in s["failures"]] == ["KeyError: 'ports'"] * 2
+
+
+def test_scenario_tests_spread_over_the_workers_api_tests_stay_with_their_class():
+    conf = tempest.stestr_conf("/usr/lib/python3/dist-packages/tempest")
+    assert "test_path=/usr/lib/python3/dist-packages/tempest/test_discover\n" in conf
+    regex = re.compile(re.search(r"^group_regex=(.*)$", conf, re.M).group(1))
+
+    def group(test_id):
+        return regex.match(test_id).group(0)
+
+    api = "tempest.api.network.test_routers.RoutersTest.test_add_multiple_router_interfaces[id-1,smoke]"
+    api2 = "tempest.api.network.test_routers.RoutersTest.test_create_show_list_update_delete_router[id-2,smoke]"
+    assert group(api) == group(api2) == "tempest.api.network.test_routers.RoutersTest."
+    one = "tempest.scenario.test_network_basic_ops.TestNetworkBasicOps.test_hotplug_nic[id-3,network]"
+    two = "tempest.scenario.test_network_basic_ops.TestNetworkBasicOps.test_subnet_details[id-4,network]"
+    assert group(one) == one and group(two) == two
