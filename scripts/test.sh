@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the test tiers, each timed, and close with one summary line.
 #   scripts/test.sh                 every tier (what `make test` and CI run)
-#   scripts/test.sh unit lint ...   only the named tiers
+#   scripts/test.sh unit lint ...   only the named tiers (A+B: two tiers side by side)
 # Tiers: unit lint docs changelog build ee integration undercloud sanity
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -127,6 +127,10 @@ tier_undercloud() {
   return "$rc"
 }
 
+# Before a tier runs side by side with another: the packages it installs on this machine, and the host image.
+prepare_undercloud() { tests/undercloud/undercloud.sh install; }
+prepare_hosts() { tests/hosts/testhosts.sh install && tests/hosts/testhosts.sh image && tests/hosts/testhosts.sh guest >/dev/null; }
+
 # Test hosts (tests/hosts/testhosts.sh: podman containers with systemd, in our own network namespaces)
 # and the molecule scenarios of the roles that run on them. The image is built once and reused; one
 # apt-cacher-ng serves every package download of the run.
@@ -202,15 +206,49 @@ PY
 }
 
 TIERS=("$@")
-[ ${#TIERS[@]} -gt 0 ] || TIERS=(unit lint docs changelog build ee integration hosts undercloud lab sanity)
+[ ${#TIERS[@]} -gt 0 ] || TIERS=(unit lint docs changelog build ee integration hosts+undercloud lab sanity)
 passed=0 failed=0 report=()
-for tier in "${TIERS[@]}"; do
-  declare -F "tier_$tier" >/dev/null || { echo "unknown tier: $tier"; exit 2; }
+
+# one tier, its output on stdout; records its line of the report
+run_tier() {
+  local tier=$1 start=$SECONDS result
   echo "=== tier $tier"
-  start=$SECONDS
-  if "tier_$tier"; then result=passed; passed=$((passed + 1)); else result=FAILED; failed=$((failed + 1)); fi
-  report+=("$(printf '%-12s %-7s %5ds' "$tier" "$result" $((SECONDS - start)))")
+  if "tier_$tier"; then result=passed; else result=FAILED; fi
   echo "=== tier $tier $result in $((SECONDS - start))s"
+  printf '%-12s %-7s %5ds' "$tier" "$result" $((SECONDS - start)) > "$BUILD/tier-$tier.result"
+}
+
+# A+B: tiers that share nothing (hosts: podman test hosts in namespaces of their own and the apt relay; undercloud:
+# the local undercloud on 127.0.0.1) run side by side, each into its own log, printed whole when both have ended.
+for item in "${TIERS[@]}"; do
+  IFS=+ read -r -a group <<< "$item"
+  for tier in "${group[@]}"; do
+    declare -F "tier_$tier" >/dev/null || { echo "unknown tier: $tier"; exit 2; }
+    rm -f "$BUILD/tier-$tier.result"
+  done
+  start=$SECONDS
+  if [ ${#group[@]} -eq 1 ]; then
+    run_tier "${group[0]}"
+  else
+    # what installs packages on this machine runs first, one after the other (dpkg has one lock)
+    for tier in "${group[@]}"; do
+      if declare -F "prepare_$tier" >/dev/null; then "prepare_$tier" || echo "preparing $tier failed (the tier will say why)"; fi
+    done
+    echo "=== tiers ${group[*]}, side by side (their output follows when both have ended)"
+    pids=()
+    for tier in "${group[@]}"; do
+      run_tier "$tier" > "$BUILD/tier-$tier.log" 2>&1 &
+      pids+=($!)
+    done
+    wait "${pids[@]}" || true
+    for tier in "${group[@]}"; do cat "$BUILD/tier-$tier.log"; done
+  fi
+  for tier in "${group[@]}"; do
+    line=$(cat "$BUILD/tier-$tier.result" 2>/dev/null || printf '%-12s %-7s %5s ' "$tier" FAILED "?")
+    case $line in *passed*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
+    [ ${#group[@]} -gt 1 ] && line="$line  (side by side with ${item//+/, }: ${#group[@]} tiers in $((SECONDS - start))s)"
+    report+=("$line")
+  done
 done
 echo
 printf '%s\n' "${report[@]}"

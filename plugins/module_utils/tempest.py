@@ -133,6 +133,7 @@ def conf_sections(facts, params):
         },
         "network-feature-enabled": {
             "api_extensions": ",".join(sorted(facts.get("network_extensions") or [])) or "None",
+            # the lab plans IPv4 ranges only (its tenant and external networks have no IPv6 prefix)
             "ipv6": "false",
             "port_security": _bool("port-security" in (facts.get("network_extensions") or [])),
         },
@@ -264,11 +265,17 @@ class Results:
 
     def summary(self, selected=None):
         """{passed, failed, skipped, running, failures: [{id, message}], skips: [{id, reason}], seconds, slowest};
-        ``selected`` (the test ids of the run) lets a class skipped or failed in its setUpClass count per test."""
+        ``selected`` (the test ids of the run) lets a class skipped or failed in its setUpClass count per test. A
+        class fixture that failed with no test to stand for (tearDownClass) is in failures, not in the counts."""
         out = {"passed": 0, "failed": 0, "skipped": 0, "running": 0, "failures": [], "skips": [], "seconds": 0,
                "slowest": []}
         timed = []
         for test in self._with_classes(selected):
+            if FIXTURE.match(test["id"]):
+                # a class's own setup or cleanup (tearDownClass) that failed: not a test, but a failure
+                if test["status"] == "failed":
+                    out["failures"].append({"id": test["id"], "message": _failure_message(test["details"])})
+                continue
             out[test["status"]] += 1
             details = test["details"]
             if test["status"] == "failed":

@@ -344,9 +344,11 @@ class Run:
                       counts={"before": before, "after": after}, leftovers=left,
                       subunit=self.path("results.subunit"), exit_code=int(rc), concurrency=self.p["concurrency"])
         problems = []
-        if summary["failed"]:
-            problems.append("%d of %d tests failed: %s" % (summary["failed"], selected, ", ".join(
-                f["id"].split("[", 1)[0] for f in summary["failures"][:5])))
+        if summary["failures"]:
+            problems.append("%d of %d tests failed%s: %s" % (
+                summary["failed"], selected, " and %d class fixtures" % (len(summary["failures"]) - summary["failed"])
+                if len(summary["failures"]) > summary["failed"] else "",
+                ", ".join(f["id"].split("[", 1)[0] for f in summary["failures"][:5])))
         done = summary["passed"] + summary["failed"] + summary["skipped"]
         if done < selected:
             problems.append("only %d of the %d selected tests ran (exit %s): %s" % (

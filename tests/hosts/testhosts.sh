@@ -35,11 +35,11 @@ install() {
   for p in "${want[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && { log "packages: all ${#want[@]} installed"; return 0; }
   log "installing ${missing[*]}"
-  apt-get update -qq
+  apt-get -o DPkg::Lock::Timeout=1200 update -qq
   # a policy-rc.d for the install keeps apt-cacher-ng's postinst from starting a daemon on every address
   local ours=""
   [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; ours=1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=1200 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
     [ -z "$ours" ] || rm -f /usr/sbin/policy-rc.d; return 1; }
   [ -z "$ours" ] || rm -f /usr/sbin/policy-rc.d
 }
@@ -168,7 +168,7 @@ guest() {
   digest=$(sed -n '/^GUEST_MODULES=/,/^GUEST_END/p' "$0" | sha256sum | cut -c1-12)
   dir=$STATE/guest-$digest
   if [ -s "$dir/initrd.gz" ] && [ -s "$dir/vmlinuz" ]; then echo "$dir"; return 0; fi
-  [ -x /bin/busybox ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
+  [ -x /bin/busybox ] || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=1200 install -y -qq busybox-static >/dev/null
   work=$(mktemp -d /var/tmp/nestedcloud-guest.XXXXXX) && chmod 755 "$work"   # apt-get download runs as _apt
   pkg=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/{print $2; exit}')
   kv=${pkg#linux-image-}

@@ -135,7 +135,10 @@ def test_a_class_skipped_or_failed_as_a_whole_counts_for_each_of_its_tests():
     r.status(test_id=other, test_status="success", timestamp=_t(2))
     r.status(test_id="setUpClass (%s)" % broken, file_name="traceback", file_bytes=b"KeyError: 'ports'\n")
     r.status(test_id="setUpClass (%s)" % broken, test_status="fail", timestamp=_t(3))
-    assert tempest.progress(r.summary(), 5) == "3 of 5 tests done: 1 passed, 1 failed, 1 skipped"
+    # without the selection a class fixture is no test (a failed one is still a failure)
+    alone = r.summary()
+    assert tempest.progress(alone, 5) == "1 of 5 tests done: 1 passed, 0 failed, 0 skipped"
+    assert [f["id"] for f in alone["failures"]] == ["setUpClass (%s)" % broken]
     s = r.summary([one, two, other, broken + ".test_list_ports[id-4,smoke]", broken + ".test_show_port[id-5]"])
     assert (s["passed"], s["failed"], s["skipped"], s["running"]) == (1, 2, 2, 0)
     assert s["skips"] == [{"id": one, "reason": "Cinder is not available"},
@@ -157,3 +160,16 @@ def test_scenario_tests_spread_over_the_workers_api_tests_stay_with_their_class(
     one = "tempest.scenario.test_network_basic_ops.TestNetworkBasicOps.test_hotplug_nic[id-3,network]"
     two = "tempest.scenario.test_network_basic_ops.TestNetworkBasicOps.test_subnet_details[id-4,network]"
     assert group(one) == one and group(two) == two
+
+
+def test_a_failed_class_cleanup_is_a_failure_but_not_a_test():
+    ok = "tempest.api.identity.admin.v3.test_domains.DomainsTestJSON.test_list_domains[id-1,smoke]"
+    r = tempest.Results()
+    r.status(test_id=ok, test_status="success", timestamp=_t(1))
+    fixture = "tearDownClass (tempest.api.identity.admin.v3.test_domains.DomainsTestJSON)"
+    r.status(test_id=fixture, file_name="traceback", file_bytes=b"ConnectionResetError: reset by peer\n")
+    r.status(test_id=fixture, test_status="fail", timestamp=_t(2))
+    s = r.summary([ok])
+    assert (s["passed"], s["failed"]) == (1, 0)
+    assert s["failures"] == [{"id": fixture, "message": "ConnectionResetError: reset by peer"}]
+    assert tempest.progress(s, 1) == "1 of 1 tests done: 1 passed, 0 failed, 0 skipped"

@@ -126,3 +126,15 @@ def test_bad_options_are_named(tmp_path, args, field):
 def test_check_mode_runs_nothing(tmp_path):
     result = run_module({"workspace": str(tmp_path), "run_id": "r1"}, check_mode=True, main=tempest_run.main)
     assert result["ready"] and not result["changed"] and not os.path.exists(os.path.join(str(tmp_path), "runs"))
+
+
+def test_a_failed_class_cleanup_fails_the_run(run, monkeypatch):
+    finish(run, rc="1")
+    r = results()
+    fixture = "tearDownClass (tempest.api.compute.test_versions.TestVersions)"
+    r.status(test_id=fixture, file_name="traceback", file_bytes=b"ConnectionResetError: reset\n")
+    r.status(test_id=fixture, test_status="fail", timestamp=T0)
+    monkeypatch.setattr(tempest_run, "parse_stream", lambda path: r)
+    look = run.look()
+    assert look["failed"] and look["tests_failed"] == 0
+    assert "0 of 2 tests failed and 1 class fixtures: tearDownClass" in look["msg"]
