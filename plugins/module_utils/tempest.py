@@ -181,8 +181,8 @@ GROUP_REGEX = r"(tempest\.scenario\..*|([^\.]*\.)*)"
 def stestr_conf(package_dir):
     """The workspace's .stestr.conf for the Tempest package in package_dir (as `tempest run` writes it, but for the
     grouping)."""
-    return "[DEFAULT]\ntest_path=%s/test_discover\ntop_dir=%s\ngroup_regex=%s\n" % (package_dir, package_dir,
-                                                                                   GROUP_REGEX)
+    return "[DEFAULT]\ntest_path=%s/test_discover\ntop_dir=%s\ngroup_regex=%s\n" % (
+        package_dir, package_dir, GROUP_REGEX)
 
 
 def render_ini(sections, header):

@@ -145,8 +145,8 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import (check_image_files, connect, openstack,
-                                                                             require_sdk, upload_image)
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import (
+    check_image_files, connect, openstack, require_sdk, upload_image)
 
 
 class CheckFailed(Exception):
@@ -340,7 +340,7 @@ class Smoke:
         self.made("keypair", lambda: conn.compute.delete_keypair(keypair))
         self.net, self.group, self.keypair = net, group, keypair
         return "image %s, tenant network %s (MTU %s), router, security group, keypair" % (
-            made.id[:8], ten["cidr"], self.mtu["inner_tenant"])
+            self.image.id[:8], ten["cidr"], self.mtu["inner_tenant"])
 
     def boot(self):
         conn = self.conn

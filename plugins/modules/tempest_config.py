@@ -154,10 +154,10 @@ import sys
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import (check_image_files, openstack,
-                                                                                 require_sdk, upload_image)
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import (conf_sections, render_ini,
-                                                                                   stestr_conf)
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import (
+    check_image_files, openstack, require_sdk, upload_image)
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import (
+    conf_sections, render_ini, stestr_conf)
 
 HEADER = """Written by nestedcloud.openstack (module tempest_config) from what the inner cloud runs.
 Changes here are overwritten by the next run: set them with the verify role's verify_tempest_overrides."""

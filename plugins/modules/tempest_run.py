@@ -167,14 +167,12 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import openstack, require_sdk
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import (Results, exclude_entries,
-                                                                                   leftovers, progress,
-                                                                                   selection_file)
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import (
+    Results, exclude_entries, leftovers, progress, selection_file)
 
 
 def _read(path, default=None):
@@ -198,6 +196,24 @@ def _alive(pid):
     # a zombie of ours counts as ended
     stat = _read("/proc/%d/stat" % pid, "")
     return ") Z " not in stat
+
+
+def detach(argv, cwd):
+    """Start argv in a session of its own, with no tie to this module's output, and return its pid (also its process
+    group's): the run outlives the module and a killed play."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.setsid()
+            os.chdir(cwd)
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            os.closerange(3, 65536)
+            os.execvp(argv[0], argv)
+        finally:
+            os._exit(127)  # pylint: disable=protected-access
+    return pid
 
 
 def parse_stream(path):
@@ -267,7 +283,7 @@ class Run:
                 os.killpg(int(pid), signal.SIGTERM)
             except OSError:
                 pass
-            for _ in range(50):
+            for dummy in range(50):
                 if not _alive(int(pid)):
                     break
                 time.sleep(0.2)
@@ -292,24 +308,20 @@ class Run:
         _write(self.path("excluded.json"), json.dumps([{"regex": r, "reason": why} for r, why in entries]))
         if not os.path.isdir(os.path.join(self.p["workspace"], ".stestr")):
             # the test repository stestr keeps its runs in (tempest init would make it too)
-            subprocess.run(["stestr", "init"], cwd=self.p["workspace"], capture_output=True, check=False)
-        listed = subprocess.run(self.tempest("--list-tests"), cwd=self.p["workspace"], capture_output=True, text=True,
-                                check=False)
-        tests = [line.strip() for line in listed.stdout.splitlines() if line.strip().startswith("tempest.")]
-        if listed.returncode != 0 or not tests:
+            self.module.run_command(["stestr", "init"], cwd=self.p["workspace"])
+        rc, out, err = self.module.run_command(self.tempest("--list-tests"), cwd=self.p["workspace"])
+        tests = [line.strip() for line in out.splitlines() if line.strip().startswith("tempest.")]
+        if rc != 0 or not tests:
             self.module.fail_json(msg="the selection holds no test (tempest run --list-tests, exit %d): %s" % (
-                listed.returncode, (listed.stderr or listed.stdout).strip()[-2000:]))
+                rc, (err or out).strip()[-2000:]))
         _write(self.path("selected.txt"), "\n".join(tests) + "\n")
         conn, services = self.connect()
         _write(self.path("before.json"), json.dumps(counts(conn, services)))
         command = " ".join("'%s'" % a.replace("'", "'\\''") for a in self.tempest(
             "--concurrency", str(self.p["concurrency"]), "--subunit"))
-        proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            ["sh", "-c", "%s > %s 2> %s; echo $? > %s" % (command, self.path("results.subunit"),
-                                                          self.path("stderr.log"), self.path("rc"))],
-            cwd=self.p["workspace"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, close_fds=True)
-        _write(self.path("pid"), "%d\n" % proc.pid)
+        pid = detach(["sh", "-c", "%s > %s 2> %s; echo $? > %s" % (
+            command, self.path("results.subunit"), self.path("stderr.log"), self.path("rc"))], self.p["workspace"])
+        _write(self.path("pid"), "%d\n" % pid)
         _write(os.path.join(self.runs, "active"), self.p["run_id"] + "\n")
         return stopped
 

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-WRAPPER = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "overcloud", "files", "ebtables-compat")
+WRAPPER = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "overcloud", "files", "ebtables_compat.py")
 CHAIN = "neutronMAC-tap1"
 
 

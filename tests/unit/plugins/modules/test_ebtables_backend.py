@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.nestedcloud.openstack.plugins.modules import ebtables_backend
 
 WRAPPER = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "overcloud", "files",
-                       "ebtables-compat")
+                       "ebtables_compat.py")
 
 
 @pytest.fixture(scope="module")

@@ -138,3 +138,10 @@ def test_a_failed_class_cleanup_fails_the_run(run, monkeypatch):
     look = run.look()
     assert look["failed"] and look["tests_failed"] == 0
     assert "0 of 2 tests failed and 1 class fixtures: tearDownClass" in look["msg"]
+
+
+def test_the_run_is_detached_in_a_session_of_its_own(tmp_path):
+    pid = tempest_run.detach(["sh", "-c", "ps -o sid= -p $$ > sid; echo done > out"], str(tmp_path))
+    os.waitpid(pid, 0)
+    assert (tmp_path / "out").read_text() == "done\n"
+    assert int((tmp_path / "sid").read_text()) == pid  # its own session (and process group): killpg reaches it all

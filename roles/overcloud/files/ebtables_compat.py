@@ -1,5 +1,5 @@
-#!/usr/bin/python3
-# Installed by nestedcloud.openstack (role overcloud) as the "ebtables" alternative on Neutron linuxbridge hosts
+# Installed by nestedcloud.openstack (role overcloud, with a python3 shebang) as /usr/local/sbin/ebtables-compat,
+# the "ebtables" alternative on Neutron linuxbridge hosts
 # whose kernel has no legacy ebtables and whose ebtables-nft cannot delete an among rule by its text.
 #
 # iptables 1.8.9 (Debian 12) lists `-i tap1 --among-src fa:16:3e:0:0:1 -j RETURN` but answers `-D CHAIN` with that
