@@ -1,3 +1,6 @@
+# Copyright: nestedcloud.openstack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
 # Installed by nestedcloud.openstack (role overcloud, with a python3 shebang) as /usr/local/sbin/ebtables-compat,
 # the "ebtables" alternative on Neutron linuxbridge hosts
 # whose kernel has no legacy ebtables and whose ebtables-nft cannot delete an among rule by its text.
