@@ -81,10 +81,10 @@ def test_root_site_yml_goes_through_the_collection_in_layer_order():
                      ("overcloud_controller:overcloud_compute", "Overcloud layer, packaged kind"),
                      ("jumphost", "Overcloud layer, the openstack CLI on r0"),
                      ("maas", "Overcloud layer, MAAS and charmed OpenStack (kind maas_juju)"),
-                     *check, ("jumphost", "Smoke layer")], run.stdout
+                     *check, ("jumphost", "Smoke layer"), *check, ("jumphost", "Verify layer")], run.stdout
 
 
-@pytest.mark.parametrize("layer", ["jumphost", "overlay", "hypervisor", "overcloud", "smoke"])
+@pytest.mark.parametrize("layer", ["jumphost", "overlay", "hypervisor", "overcloud", "smoke", "verify"])
 def test_host_layers_fail_clearly_without_lab_hosts(layer):
     run = _playbook("playbooks/%s.yml" % layer)
     assert run.returncode != 0
