@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from .test_lab import LAB, STATE, on
+from test_lab import LAB, STATE, on  # tests/lab is on sys.path (pytest, rootdir import mode)
 
 REPORTS = os.path.expanduser("~/.nestedcloud/%s" % LAB)
 EXCLUDE = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "verify", "files", "tempest-exclude.txt")
