@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: nestedcloud.openstack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Writing a file whole, for the modules that write secrets."""
+"""Reading and writing a file whole, for the modules that keep state or secrets in files."""
 
 from __future__ import annotations
 
@@ -18,3 +18,12 @@ def write_whole(path, text, mode):
         handle.write(text)
     os.chmod(tmp, mode)
     os.replace(tmp, path)
+
+
+def read_text(path, default=None):
+    """The file's text, or ``default`` when it cannot be read (missing, a directory...)."""
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:
+        return default

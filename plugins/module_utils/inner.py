@@ -74,3 +74,11 @@ def upload_image(conn, name, image, tmpdir, on_made=None, **properties):
         create(name, filename=image["file"], disk_format=image.get("format", "qcow2"), container_format="bare",
                wait=True, **properties)
     return made
+
+
+def catalog_types(conn, region=None):
+    """The service types of the connection's catalog (with an endpoint in ``region`` when one is given)."""
+    access = conn.session.auth.get_access(conn.session)
+    return sorted(set(entry["type"] for entry in access.service_catalog.catalog
+                      if not region or any(ep.get("region_id", ep.get("region")) == region
+                                           for ep in entry.get("endpoints", []))))

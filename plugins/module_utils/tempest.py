@@ -65,6 +65,7 @@ def conf_sections(facts, params):
     interface = facts.get("interface") or "public"
     endpoint = interface + "URL" if interface in ("public", "internal", "admin") else interface
     cacert = facts.get("cacert") or ""
+    keystone = facts["auth_url"].rstrip("/")
     conf = {
         "DEFAULT": {"log_dir": params["workspace"] + "/logs", "log_file": "tempest.log", "debug": "false"},
         "oslo_concurrency": {"lock_path": params["workspace"] + "/lock"},
@@ -82,8 +83,7 @@ def conf_sections(facts, params):
             "default_credentials_domain_name": admin.get("user_domain_name", "Default"),
         },
         "identity": {
-            "uri_v3": facts["auth_url"].rstrip("/") if facts["auth_url"].rstrip("/").endswith("/v3")
-            else facts["auth_url"].rstrip("/") + "/v3",
+            "uri_v3": keystone if keystone.endswith("/v3") else keystone + "/v3",
             "auth_version": "v3",
             "region": region,
             "v3_endpoint_type": interface,

@@ -150,12 +150,14 @@ computes:
 import hashlib
 import importlib.util
 import os
+import shutil
 import sys
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import read_text, write_whole
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import (
-    check_image_files, openstack, require_sdk, upload_image)
+    catalog_types, check_image_files, openstack, require_sdk, upload_image)
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import (
     conf_sections, render_ini, stestr_conf)
 
@@ -185,11 +187,7 @@ class TempestCloud:
 
     # --- discovery -----------------------------------------------------------------------------------------
     def catalog(self):
-        access = self.conn.session.auth.get_access(self.conn.session)
-        region = self.conn.config.get_region_name()
-        return sorted(set(entry["type"] for entry in access.service_catalog.catalog
-                          if any(not region or ep.get("region_id", ep.get("region")) == region
-                                 for ep in entry.get("endpoints", []))))
+        return catalog_types(self.conn, self.conn.config.get_region_name())
 
     def microversions(self):
         try:
@@ -221,9 +219,7 @@ class TempestCloud:
         try:
             new = upload_image(self.conn, name, image, tmp, visibility="public")
         finally:
-            for leftover in os.listdir(tmp):
-                os.unlink(os.path.join(tmp, leftover))
-            os.rmdir(tmp)
+            shutil.rmtree(tmp, ignore_errors=True)
         for images in old.values():
             for stale in images:
                 self.conn.image.delete_image(stale, ignore_missing=True)
@@ -261,14 +257,6 @@ class TempestCloud:
             self.conn.network.delete_network(net)  # nothing half-made
             raise
         return net
-
-
-def _read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except OSError:
-        return None
 
 
 def tempest_package(module):
@@ -349,17 +337,13 @@ def main():
     text = render_ini(sections, HEADER)
     path = os.path.join(p["workspace"], "etc", "tempest.conf")
     files = {path: text, os.path.join(p["workspace"], ".stestr.conf"): stestr_conf(tempest_package(module))}
-    stale = [name for name, content in files.items() if _read(name) != content]
+    stale = [name for name, content in files.items() if read_text(name) != content]
     changed = bool(cloud.made or stale)
     if not module.check_mode:
         for sub in ("etc", "logs", "lock"):
             os.makedirs(os.path.join(p["workspace"], sub), mode=0o700, exist_ok=True)
         for name in stale:
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(name), prefix=".nestedcloud.")
-            with os.fdopen(fd, "w") as handle:
-                handle.write(files[name])
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, name)
+            write_whole(name, files[name], 0o600)
     module.exit_json(changed=changed, path=path, made=cloud.made, computes=computes,
                      services=dict((k, v == "true") for k, v in sections["service_available"].items()),
                      network_extensions=len(extensions), compute_microversions=micro,

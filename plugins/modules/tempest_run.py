@@ -170,17 +170,10 @@ import signal
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import openstack, require_sdk
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import read_text
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import catalog_types, openstack, require_sdk
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import (
-    Results, exclude_entries, leftovers, progress, selection_file)
-
-
-def _read(path, default=None):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except OSError:
-        return default
+    DEFAULT_INCLUDE, Results, exclude_entries, leftovers, progress, selection_file)
 
 
 def _write(path, text):
@@ -194,7 +187,7 @@ def _alive(pid):
     except OSError:
         return False
     # a zombie of ours counts as ended
-    stat = _read("/proc/%d/stat" % pid, "")
+    stat = read_text("/proc/%d/stat" % pid, "")
     return ") Z " not in stat
 
 
@@ -265,8 +258,7 @@ class Run:
 
     def connect(self):
         conn = openstack.connect(cloud=self.p["cloud"])
-        access = conn.session.auth.get_access(conn.session)
-        return conn, set(entry["type"] for entry in access.service_catalog.catalog)
+        return conn, set(catalog_types(conn))
 
     def tempest(self, *args):
         return ["tempest", "run", "--config-file", os.path.join(self.p["workspace"], "etc", "tempest.conf"),
@@ -274,10 +266,10 @@ class Run:
 
     def stop_earlier(self):
         """Stop a run of another run_id that is still going (a play killed while it waited)."""
-        active = (_read(os.path.join(self.runs, "active"), "") or "").strip()
+        active = (read_text(os.path.join(self.runs, "active"), "") or "").strip()
         if not active or active == self.p["run_id"]:
             return None
-        pid = (_read(os.path.join(self.runs, active, "pid"), "") or "").strip()
+        pid = (read_text(os.path.join(self.runs, active, "pid"), "") or "").strip()
         if pid.isdigit() and _alive(int(pid)):
             try:
                 os.killpg(int(pid), signal.SIGTERM)
@@ -296,7 +288,7 @@ class Run:
         entries = []
         text = ""
         if self.p["exclude_file"]:
-            text = _read(self.p["exclude_file"])
+            text = read_text(self.p["exclude_file"])
             if text is None:
                 self.module.fail_json(msg="exclude_file: %s cannot be read" % self.p["exclude_file"])
         try:
@@ -327,17 +319,17 @@ class Run:
 
     def look(self):
         """The run's state as the module's result (without exiting)."""
-        selected_ids = (_read(self.path("selected.txt"), "") or "").split()
+        selected_ids = (read_text(self.path("selected.txt"), "") or "").split()
         selected = len(selected_ids)
-        report = _read(self.path("report.json"))
+        report = read_text(self.path("report.json"))
         if report:
             return json.loads(report)
-        rc = (_read(self.path("rc"), "") or "").strip()
+        rc = (read_text(self.path("rc"), "") or "").strip()
         results = parse_stream(self.path("results.subunit")) if os.path.exists(self.path("results.subunit")) \
             else Results()
         summary = results.summary(selected_ids)
         if not rc:
-            pid = (_read(self.path("pid"), "") or "0").strip()
+            pid = (read_text(self.path("pid"), "") or "0").strip()
             if not _alive(int(pid or 0)):
                 return dict(ready=True, failed=True, summary=progress(summary, selected),
                             msg="tempest run ended without an exit code (killed?); see %s" % self.path("stderr.log"),
@@ -345,14 +337,14 @@ class Run:
             running = sorted(t["id"].split("[", 1)[0] for t in results.tests.values() if t["status"] == "running")
             return dict(ready=False, summary=progress(summary, selected), waiting_for=running[:4])
         conn, services = self.connect()
-        before = json.loads(_read(self.path("before.json"), "{}"))
+        before = json.loads(read_text(self.path("before.json"), "{}"))
         after = counts(conn, services)
         left = leftovers(before, after)
         report = dict(ready=True, summary=progress(summary, selected), waiting_for=[], selected=selected,
                       tests_passed=summary["passed"], tests_failed=summary["failed"],
                       tests_skipped=summary["skipped"],
                       failures=summary["failures"], skips=summary["skips"], slowest=summary["slowest"],
-                      excluded=json.loads(_read(self.path("excluded.json"), "[]")), seconds=summary["seconds"],
+                      excluded=json.loads(read_text(self.path("excluded.json"), "[]")), seconds=summary["seconds"],
                       counts={"before": before, "after": after}, leftovers=left,
                       subunit=self.path("results.subunit"), exit_code=int(rc), concurrency=self.p["concurrency"])
         problems = []
@@ -364,7 +356,7 @@ class Run:
         done = summary["passed"] + summary["failed"] + summary["skipped"]
         if done < selected:
             problems.append("only %d of the %d selected tests ran (exit %s): %s" % (
-                done, selected, rc, (_read(self.path("stderr.log"), "") or "").strip()[-600:]))
+                done, selected, rc, (read_text(self.path("stderr.log"), "") or "").strip()[-600:]))
         if left:
             problems.append("Tempest left behind: %s" % ", ".join(
                 "%s %d -> %d" % (kind, b, a) for kind, (b, a) in sorted(left.items())))
@@ -380,10 +372,7 @@ def main():
             workspace=dict(type="path", required=True),
             run_id=dict(type="str", required=True),
             cloud=dict(type="str", default="overcloud"),
-            include=dict(type="list", elements="str", default=[
-                r"^tempest\.api\.(identity|image|compute|network)\..*\[.*\bsmoke\b.*\]",
-                r"^tempest\.scenario\.test_server_basic_ops\.",
-                r"^tempest\.scenario\.test_network_basic_ops\."]),
+            include=dict(type="list", elements="str", default=list(DEFAULT_INCLUDE)),
             exclude_file=dict(type="path"),
             exclude=dict(type="list", elements="str", default=[]),
             concurrency=dict(type="int", default=2),
