@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - reported by the module with missing_re
 
 MIN_MTU = 1280  # IPv6's minimum link MTU; below it guests and Neutron misbehave
 VXLAN_OVERHEAD = 50  # outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8
+IPV4_HEADER = 20  # Neutron adds it to a tunnel type's own header size (max_header_size for Geneve)
 HOST_OFFSET = 10  # r0 is at offset 10 of the underlay, uc-N at 10 + N
 
 
@@ -75,7 +76,8 @@ class Range:
         return str(netaddr.IPAddress(self.net.first + offset))
 
     def offset_of(self, addr):
-        return int(addr) - self.net.first
+        """The offset of ``addr`` (text or netaddr.IPAddress) in the range."""
+        return int(netaddr.IPAddress(addr)) - self.net.first
 
     def capacity(self, first_offset):
         """How many hosts fit in one block from ``first_offset`` (the block's last address stays free)."""
@@ -130,14 +132,24 @@ def check_disjoint(ranges):
                     field_b, "%s overlaps %s (%s); the lab ranges must not overlap" % (net_b, field_a, net_a))
 
 
-def mtu_budget(underlay_mtu, source_field):
-    """MTU of each layer from the underlay's; fail naming the first layer below MIN_MTU."""
+def tenant_overhead(network, geneve_header_size):
+    """What the inner cloud's tenant networks cost on the overlay, as Neutron computes it: ML2/LinuxBridge's VXLAN
+    (50 bytes), or ML2/OVN's Geneve (max_header_size plus the outer IPv4 header)."""
+    if network == "ovn":
+        return geneve_header_size + IPV4_HEADER, "Geneve header %d + IPv4 %d" % (geneve_header_size, IPV4_HEADER)
+    return VXLAN_OVERHEAD, "VXLAN %d" % VXLAN_OVERHEAD
+
+
+def mtu_budget(underlay_mtu, source_field, tenant=(VXLAN_OVERHEAD, "VXLAN %d" % VXLAN_OVERHEAD)):
+    """MTU of each layer from the underlay's (``tenant``: the inner tenant networks' overhead and how it is made,
+    from tenant_overhead); fail naming the first layer below MIN_MTU."""
+    cost, how = tenant
     overlay = underlay_mtu - VXLAN_OVERHEAD
     layers = [
         ("underlay", underlay_mtu),
         ("overlay", overlay),
         ("inner_external", overlay),
-        ("inner_tenant", overlay - VXLAN_OVERHEAD),
+        ("inner_tenant", overlay - cost),
     ]
     need = MIN_MTU + (underlay_mtu - min(mtu for _layer, mtu in layers))
     for layer, mtu in layers:
@@ -145,9 +157,9 @@ def mtu_budget(underlay_mtu, source_field):
             raise LabDefinitionError(
                 source_field,
                 "an underlay MTU of %d leaves the %s layer %d bytes, below the minimum of %d "
-                "(each VXLAN layer costs %d); the underlay needs an MTU of at least %d"
-                % (underlay_mtu, layer, mtu, MIN_MTU, VXLAN_OVERHEAD, need))
-    return dict(layers)
+                "(the overlay's VXLAN costs %d, the inner tenant networks' %s); the underlay needs an MTU of "
+                "at least %d" % (underlay_mtu, layer, mtu, MIN_MTU, VXLAN_OVERHEAD, how, need))
+    return dict(layers, tenant_overhead=cost)
 
 
 def nested_mac(vm_index, nic_index):

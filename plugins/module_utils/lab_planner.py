@@ -18,6 +18,7 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_addressi
     Range,
     check_disjoint,
     mtu_budget,
+    tenant_overhead,
     nested_mac,
     parse_cidr,
     parse_ip,
@@ -49,9 +50,10 @@ def _f(path):
 
 
 def _ranges(lab):
-    """Parse and cross-check the four lab ranges; return them by name."""
+    """Parse and cross-check the lab ranges; return them by name."""
     fields = [("underlay", "underlay.cidr"), ("overlay", "overlay.cidr"),
-              ("inner_external", "inner.external_cidr"), ("inner_tenant", "inner.tenant_cidr")]
+              ("inner_external", "inner.external_cidr"), ("inner_tenant", "inner.tenant_cidr"),
+              ("inner_tunnel", "inner.tunnel_cidr")]
     ranges = {}
     for name, path in fields:
         section, key = path.split(".")
@@ -91,15 +93,18 @@ def _named(lab):
 
 
 def _mtu(lab, underlay_mtu):
+    overcloud = lab["overcloud"]
+    tenant = tenant_overhead(overcloud["network"] if overcloud["kind"] == "packaged" else "ovn",
+                             overcloud["geneve_header_size"])
     configured = lab["underlay"]["mtu"]
     if configured != AUTO:
-        return mtu_budget(configured, _f("underlay.mtu")), "configured"
+        return mtu_budget(configured, _f("underlay.mtu"), tenant), "configured"
     if underlay_mtu is not None:
         if isinstance(underlay_mtu, bool) or not isinstance(underlay_mtu, int) or underlay_mtu > 65535:
             raise LabDefinitionError("underlay_mtu", "got %r; expected the network's MTU, an integer from %d "
                                      "to 65535" % (underlay_mtu, 1280))
-        return mtu_budget(underlay_mtu, "underlay_mtu"), "measured"
-    return mtu_budget(ASSUMED_UNDERLAY_MTU, _f("underlay.mtu")), "assumed"
+        return mtu_budget(underlay_mtu, "underlay_mtu", tenant), "measured"
+    return mtu_budget(ASSUMED_UNDERLAY_MTU, _f("underlay.mtu"), tenant), "assumed"
 
 
 def _check_overcloud(lab):
@@ -222,6 +227,7 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
         for member in members:
             hosts[member].setdefault("groups", []).append(group)
 
+    tunnel = _tunnels(lab, ranges, overlay_ip, groups, hosts)
     maas_juju = (maas_juju_plan(lab, overlay, overlay_ip, groups, placement, mtu, hosts)
                  if lab["overcloud"]["kind"] == "maas_juju" else None)
     inner_dns = lab["inner"]["dns_nameservers"] or [ext_gw]
@@ -256,6 +262,7 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
                 "cidr": str(tenant.net), "gateway": tenant_gw, "mtu": mtu["inner_tenant"],
                 "allocation_pools": tenant.pools(2, [tenant_gw]), "dns_nameservers": inner_dns,
             },
+            "inner_tunnel": tunnel,
         },
         "jumphost": {
             "name": r0, "ssh_allowed_cidrs": ssh_sources, "external_network": lab["external_network"],
@@ -269,6 +276,22 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
         "resources": _resources(lab),
         "notes": placement_notes + _notes(lab, ssh_sources, mtu_source),
     }
+
+
+def _tunnels(lab, ranges, overlay_ip, groups, hosts):
+    """ML2/OVN of the packaged kind: each inner compute (an OVN chassis) gets a Geneve endpoint in the tunnel range,
+    at its overlay address's offset (adding a host never moves another); None for any other inner cloud."""
+    overcloud = lab["overcloud"]
+    if overcloud["kind"] != "packaged" or overcloud["network"] != "ovn":
+        return None
+    tunnel, overlay = ranges["inner_tunnel"], ranges["overlay"]
+    for host in groups["overcloud_compute"]:
+        offset = overlay.offset_of(overlay_ip[host])
+        if offset >= tunnel.net.size - 1:
+            raise LabDefinitionError(tunnel.field, "%s (%s) has no address at offset %d for %s's tunnel endpoint; "
+                                     "use a range as large as the overlay's" % (tunnel.field, tunnel.net, offset, host))
+        hosts[host]["tunnel_ip"] = tunnel.address(offset)
+    return {"cidr": str(tunnel.net), "type": "geneve", "header_size": overcloud["geneve_header_size"]}
 
 
 def _check_gateway(gateway, static, field):

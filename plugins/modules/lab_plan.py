@@ -96,14 +96,23 @@ plan:
       description: The lab definition with every default filled in.
       type: dict
     mtu:
-      description: MTU of each layer, and whether the underlay's was C(configured), C(measured) or C(assumed).
+      description:
+        - MTU of each layer, and whether the underlay's was C(configured), C(measured) or C(assumed).
+        - C(tenant_overhead) is what an inner tenant network costs on the overlay, as Neutron computes it (VXLAN 50 for
+          ML2/LinuxBridge; Geneve C(overcloud.geneve_header_size) plus 20 for ML2/OVN).
       type: dict
-      sample: {"underlay": 1450, "overlay": 1400, "inner_external": 1400, "inner_tenant": 1350, "source": "assumed"}
+      sample: {"underlay": 1450, "overlay": 1400, "inner_external": 1400, "inner_tenant": 1342, "tenant_overhead": 58,
+               "source": "assumed"}
     networks:
-      description: The four ranges (underlay, overlay, inner_external, inner_tenant) with gateway, MTU and pools.
+      description:
+        - The four ranges (underlay, overlay, inner_external, inner_tenant) with gateway, MTU and pools.
+        - C(inner_tunnel) is the Geneve tunnel range of a packaged ML2/OVN inner cloud (cidr, type, header_size), else
+          null.
       type: dict
     hosts:
-      description: Every host by name with its kind, addresses, VXLAN peers, groups and, for oc- VMs, NICs and size.
+      description:
+        - Every host by name with its kind, addresses, VXLAN peers, groups and, for oc- VMs, NICs and size.
+        - An inner compute of a packaged ML2/OVN cloud has C(tunnel_ip), its Geneve endpoint.
       type: dict
     groups:
       description: Inventory groups and their members.

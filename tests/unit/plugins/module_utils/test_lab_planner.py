@@ -10,6 +10,7 @@ import json
 import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError, normalize
 from tests.labs import OUTER
 
@@ -76,9 +77,56 @@ def test_vxlan_full_mesh():
 def test_mtu_from_measured_underlay(underlay, source):
     plan = build_plan(LAB, underlay_mtu=underlay)
     assert plan["mtu"] == {"underlay": underlay, "overlay": underlay - 50, "inner_external": underlay - 50,
-                           "inner_tenant": underlay - 100, "source": source}
+                           "inner_tenant": underlay - 100, "tenant_overhead": 50, "source": source}
     assert plan["hosts"]["oc-0001"]["nics"][0]["mtu"] == underlay - 50
     assert plan["networks"]["inner_tenant"]["mtu"] == underlay - 100
+    assert plan["networks"]["inner_tunnel"] is None  # ML2/LinuxBridge: VXLAN from the overlay address
+
+
+def test_ovn_tenant_mtu_is_what_neutron_gives_geneve():
+    """Neutron's Geneve MTU: the path MTU minus max_header_size minus the outer IPv4 header; with the recipe's 38
+    and a 1500 overlay that is 1442, the largest DF frame measured over Geneve on OVS's userspace datapath."""
+    plan = build_plan(_lab(overcloud={"network": "ovn"}), underlay_mtu=1550)
+    assert plan["mtu"]["overlay"] == 1500 and plan["mtu"]["inner_tenant"] == 1442
+    assert plan["mtu"]["tenant_overhead"] == 58 and plan["mtu"]["inner_external"] == 1500
+    assert plan["networks"]["inner_tunnel"] == {"cidr": "10.66.0.0/16", "type": "geneve", "header_size": 38}
+    bigger = build_plan(_lab(overcloud={"network": "ovn", "geneve_header_size": 50}), underlay_mtu=1550)
+    assert bigger["mtu"]["inner_tenant"] == 1430
+    # charmed OpenStack (maas_juju) runs ML2/OVN as well
+    charmed = build_plan(_lab(overcloud={"kind": "maas_juju", "hosts": "nested"}), underlay_mtu=1550)
+    assert charmed["mtu"]["inner_tenant"] == 1442 and charmed["networks"]["inner_tunnel"] is None
+
+
+def test_ovn_below_the_minimum_mtu_is_refused_naming_the_layer_and_the_cost():
+    assert build_plan(_lab(overcloud={"network": "ovn"}), underlay_mtu=1388)["mtu"]["inner_tenant"] == 1280
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(_lab(overcloud={"network": "ovn"}), underlay_mtu=1387)
+    assert err.value.field == "underlay_mtu"
+    assert "inner_tenant layer 1279" in str(err.value) and "Geneve header 38 + IPv4 20" in str(err.value)
+    assert "at least 1388" in str(err.value)
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(_lab(overcloud={"network": "ovn"}, underlay={"mtu": 1380}))
+    assert err.value.field == "nestedcloud_lab.underlay.mtu"
+
+
+def test_ovn_computes_get_tunnel_endpoints_at_their_overlay_offset():
+    plan = build_plan(_lab(overcloud={"network": "ovn"}))
+    computes = plan["groups"]["overcloud_compute"]
+    assert computes == ["uc-0002", "uc-0003", "uc-0004"]
+    assert [plan["hosts"][h]["tunnel_ip"] for h in computes] == ["10.66.0.12", "10.66.0.13", "10.66.0.14"]
+    assert "tunnel_ip" not in plan["hosts"]["uc-0001"]  # the controller runs OVN's databases, no chassis
+    nested = build_plan(_lab(overcloud={"network": "ovn", "hosts": "nested"}))
+    assert [nested["hosts"][h]["tunnel_ip"] for h in nested["groups"]["overcloud_compute"]][:2] == [
+        "10.66.1.2", "10.66.1.3"]
+
+
+def test_the_tunnel_range_is_checked_like_the_others():
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(_lab(overcloud={"network": "ovn"}, inner={"tunnel_cidr": "10.33.128.0/24"}))
+    assert err.value.field == "nestedcloud_lab.inner.tunnel_cidr" and "overlaps" in str(err.value)
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(_lab(overcloud={"network": "ovn", "hosts": "nested"}, inner={"tunnel_cidr": "10.66.0.0/28"}))
+    assert err.value.field == "nestedcloud_lab.inner.tunnel_cidr" and "no address at offset" in str(err.value)
 
 
 def test_mtu_configured_wins_and_assumed_is_said():
