@@ -9,6 +9,8 @@ import os
 import pytest
 import yaml
 
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.releases import resolve
+
 VARS = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "overcloud", "vars")
 DISTRIBUTIONS = ("Debian", "Ubuntu")
 
@@ -19,7 +21,7 @@ def load(name):
 
 
 def test_same_settings_for_every_distribution():
-    keys = {name: set(load(name)) - {"_overcloud_uca_default"} for name in DISTRIBUTIONS}
+    keys = {name: set(load(name)) for name in DISTRIBUTIONS}
     assert keys["Debian"] == keys["Ubuntu"]
 
 
@@ -44,5 +46,11 @@ def test_handlers_restart_only_services_that_run(name):
 
 
 def test_ubuntu_cloud_archive_defaults():
-    assert load("Ubuntu")["_overcloud_uca_default"] == {"jammy": "caracal", "noble": ""}
-    assert "_overcloud_uca_default" not in load("Debian")
+    """jammy's own Yoga is older than Debian 12's Zed: auto takes caracal from the Cloud Archive; noble its own."""
+    with open(os.path.join(VARS, "..", "defaults", "main.yml")) as handle:
+        releases = yaml.safe_load(handle)["overcloud_releases"]
+    jammy = resolve(releases, "auto", "Ubuntu", "22.04")
+    assert (jammy["from"], jammy["pocket"]) == ("cloud-archive", "caracal")
+    noble = resolve(releases, "auto", "Ubuntu", "24.04")
+    assert (noble["from"], noble["pocket"]) == ("distribution", "")
+    assert not any("uca" in key for name in DISTRIBUTIONS for key in load(name))  # the data is in one place
