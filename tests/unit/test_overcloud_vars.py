@@ -25,24 +25,45 @@ def test_same_settings_for_every_distribution():
     assert keys["Debian"] == keys["Ubuntu"]
 
 
+NETWORKS = ("linuxbridge",)
+
+
+@pytest.mark.parametrize("network", NETWORKS)
 @pytest.mark.parametrize("name", DISTRIBUTIONS)
-def test_handlers_restart_only_services_that_run(name):
-    settings = load(name)
+def test_handlers_restart_only_services_that_run(name, network):
+    settings, net = load(name), load("network-" + network)["_overcloud_net"]
     restart = settings["_overcloud_restart"]
     assert set(restart) == {"keystone", "glance", "placement", "nova_controller", "nova_compute",
-                            "neutron_controller", "neutron_compute", "horizon"}
+                            "neutron_controller", "horizon"}
     # Horizon's web server is started by the Horizon step itself, and comes with Horizon's package
     assert restart["horizon"] == ["apache2"]
+    controller = settings["_overcloud_controller_services"] + net["controller_services"]
+    compute = settings["_overcloud_compute_services"] + net["compute_services"]
     for topic, services in restart.items():
         if topic == "horizon":
             continue
-        running = settings["_overcloud_compute_services"] if topic.endswith("_compute") else \
-            settings["_overcloud_controller_services"]
-        assert set(services) <= set(running), (name, topic)
-    assert settings["_overcloud_keystone_service"] in settings["_overcloud_controller_services"]
+        assert set(services) <= set(compute if topic.endswith("_compute") else controller), (name, topic)
+    assert settings["_overcloud_keystone_service"] in controller
     # every service that runs is installed by a package of that name, or comes with the one that provides it
-    for service in settings["_overcloud_compute_services"]:
-        assert service in settings["_overcloud_compute_packages"], (name, service)
+    for service in compute:
+        assert service in settings["_overcloud_compute_packages"] + net["compute_packages"], (name, service)
+    for service in net["controller_services"]:
+        assert service in net["controller_packages"], (network, service)
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_a_network_backend_names_what_the_role_reads(network):
+    net = load("network-" + network)
+    assert set(net) >= {"_overcloud_net", "_overcloud_net_agents", "_overcloud_net_neutron_conf", "_overcloud_ml2_conf",
+                        "_overcloud_net_controller_ini", "_overcloud_net_compute_ini"}
+    assert set(net["_overcloud_net"]) == {"controller_packages", "compute_packages", "controller_services",
+                                          "compute_services"}
+    # the agents the health check waits for are services the backend runs
+    running = net["_overcloud_net"]["controller_services"] + net["_overcloud_net"]["compute_services"]
+    assert set(net["_overcloud_net_agents"]) <= set(running) | {"ovn-controller"}
+    # no distribution file names a backend's agent any more
+    for name in DISTRIBUTIONS:
+        assert not set(load(name)["_overcloud_controller_packages"]) & set(net["_overcloud_net"]["controller_packages"])
 
 
 def test_ubuntu_cloud_archive_defaults():
