@@ -55,6 +55,16 @@ def _peers(run, name):
     return sorted(set(peers), key=ipaddress.ip_address)
 
 
+def link(run, name):
+    """``ip -j -d link show`` of one device, None when it does not exist."""
+    return _link(run, name)
+
+
+def addresses(run, name):
+    """The device's addresses with prefix length, sorted (the kernel's fe80:: left out)."""
+    return _addresses(run, name)
+
+
 def current(run, device, bridge):
     """The state of ``device`` and ``bridge`` now, in the shape of ``normalise``; None for what is missing."""
     vx, br = _link(run, device), _link(run, bridge)

@@ -25,7 +25,9 @@ def test_same_settings_for_every_distribution():
     assert keys["Debian"] == keys["Ubuntu"]
 
 
-NETWORKS = ("linuxbridge",)
+NETWORKS = ("linuxbridge", "ovn")
+# services that come with a package of another name
+PROVIDED_BY = {"nova-api-metadata": "nova-api"}
 
 
 @pytest.mark.parametrize("network", NETWORKS)
@@ -48,16 +50,22 @@ def test_handlers_restart_only_services_that_run(name, network):
     for service in compute:
         assert service in settings["_overcloud_compute_packages"] + net["compute_packages"], (name, service)
     for service in net["controller_services"]:
-        assert service in net["controller_packages"], (network, service)
+        assert service in net["controller_packages"] or PROVIDED_BY.get(service) in settings[
+            "_overcloud_controller_packages"], (network, service)
+    # the backend's restarts are of services that run where they are restarted
+    assert set(net["restart"]["neutron_controller"] + net["restart"]["nova_controller"]) <= set(controller)
+    assert set(net["restart"]["neutron_compute"]) <= set(compute)
 
 
 @pytest.mark.parametrize("network", NETWORKS)
 def test_a_network_backend_names_what_the_role_reads(network):
     net = load("network-" + network)
     assert set(net) >= {"_overcloud_net", "_overcloud_net_agents", "_overcloud_net_neutron_conf", "_overcloud_ml2_conf",
-                        "_overcloud_net_controller_ini", "_overcloud_net_compute_ini"}
+                        "_overcloud_net_controller_ini", "_overcloud_net_compute_ini", "_overcloud_net_uwsgi_files",
+                        "_overcloud_net_nova_conf"}
     assert set(net["_overcloud_net"]) == {"controller_packages", "compute_packages", "controller_services",
-                                          "compute_services"}
+                                          "compute_services", "restart"}
+    assert set(net["_overcloud_net"]["restart"]) == {"neutron_controller", "neutron_compute", "nova_controller"}
     # the agents the health check waits for are services the backend runs
     running = net["_overcloud_net"]["controller_services"] + net["_overcloud_net"]["compute_services"]
     assert set(net["_overcloud_net_agents"]) <= set(running) | {"ovn-controller"}
