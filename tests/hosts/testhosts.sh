@@ -5,7 +5,7 @@
 # never privileged (the clock is this machine's).
 #
 #   testhosts.sh install              podman, runc, debootstrap, socat, apt-cacher-ng (only when missing)
-#   testhosts.sh image                build localhost/nestedcloud-host:bookworm once (debootstrap, podman import)
+#   testhosts.sh image                build localhost/nestedcloud-host:$NC_HOST_SUITE once (debootstrap, podman import)
 #   testhosts.sh relay start|stop     apt-cacher-ng on 127.0.0.1:3142 (one download per package and run)
 #   testhosts.sh net up P NAME=IP...  (once; a no-op while P-sw exists) namespaces P-sw (bridge br0, 10.22.0.1 = the outer cloud's router) and
 #                                     P-NAME (eth0 = IP/16, MTU 1450 like a Neutron tenant network, route via
@@ -19,12 +19,15 @@
 #                                     configures itself from an OpenStack config drive); prints its directory
 #   testhosts.sh run P NAME...        start a container per NAME in namespace P-NAME (molecule does this itself)
 #   testhosts.sh rm P NAME...         remove those containers
-# Environment: NC_HOSTS_STATE (default /tmp/nestedcloud-hosts), MIRROR (default http://deb.debian.org/debian).
+# Environment: NC_HOSTS_STATE (default /tmp/nestedcloud-hosts), MIRROR (default http://deb.debian.org/debian),
+# NC_HOST_SUITE (the hosts' Debian release, default bookworm).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 STATE=${NC_HOSTS_STATE:-/tmp/nestedcloud-hosts}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
-IMAGE=localhost/nestedcloud-host:bookworm
+# the Debian release of the test hosts (bookworm: Debian 12; trixie: Debian 13)
+SUITE=${NC_HOST_SUITE:-bookworm}
+IMAGE=localhost/nestedcloud-host:$SUITE
 export CONTAINERS_CONF=$HERE/containers.conf
 UNDERLAY_MTU=${NC_UNDERLAY_MTU:-1450}
 log() { printf '[testhosts %4ds] %s\n' "$SECONDS" "$*"; }
@@ -83,8 +86,8 @@ image() {
   if podman image exists "$IMAGE-$digest"; then log "image: $IMAGE-$digest exists"; podman tag "$IMAGE-$digest" "$IMAGE"; return 0; fi
   relay start
   root=$(mktemp -d /var/tmp/nestedcloud-rootfs.XXXXXX)
-  log "image: debootstrap bookworm (about a minute)"
-  http_proxy=http://127.0.0.1:3142 debootstrap --variant=minbase --include="$PACKAGES" bookworm "$root" "$MIRROR" \
+  log "image: debootstrap $SUITE (about a minute)"
+  http_proxy=http://127.0.0.1:3142 debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$root" "$MIRROR" \
     > "$STATE/debootstrap.log" 2>&1 || { log "debootstrap failed, see $STATE/debootstrap.log"; rm -rf "$root"; return 1; }
   # never carry this machine's resolver, hostname or hosts into a test host
   echo "nameserver 127.0.0.1" > "$root/etc/resolv.conf"
