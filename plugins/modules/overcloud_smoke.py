@@ -69,7 +69,10 @@ options:
     type: dict
     required: true
   tenant:
-    description: The tenant network - C(cidr), C(gateway), C(dns) (list).
+    description:
+      - The tenant network - C(cidr), C(gateway), C(dns) (list), and C(mtu), the MTU the plan derived for it (what
+        Neutron must give it for the network backend's encapsulation; the check fails naming both when Neutron
+        gives another). Without C(mtu), Neutron's is taken as it is.
     type: dict
     required: true
   image:
@@ -320,6 +323,10 @@ class Smoke:
         subnet = conn.network.create_subnet(network_id=net.id, name="%s-tenant" % name, ip_version=4, cidr=ten["cidr"],
                                             gateway_ip=ten["gateway"], dns_nameservers=ten.get("dns") or [])
         self.mtu["inner_tenant"] = conn.network.get_network(net.id).mtu
+        if ten.get("mtu") and int(ten["mtu"]) != self.mtu["inner_tenant"]:
+            raise RuntimeError("Neutron gave the tenant network MTU %s, the plan derived %s for its encapsulation: "
+                               "Neutron's path_mtu or its tunnel header size differs from the plan's"
+                               % (self.mtu["inner_tenant"], ten["mtu"]))
         router = conn.network.create_router(name=name, external_gateway_info={"network_id": self.external.id})
         self.made("router", lambda: conn.network.delete_router(router))
         conn.network.add_interface_to_router(router, subnet_id=subnet.id)
