@@ -102,9 +102,9 @@ def conf_sections(facts, params):
             "min_compute_nodes": str(max(1, int(facts.get("computes") or 1))),
         },
         "compute-feature-enabled": {
-            # the inner cloud gives instances their metadata on a config drive; it runs no metadata service
+            # every inner cloud gives instances a config drive; ML2/OVN's metadata agents serve the metadata API too
             "config_drive": "true",
-            "metadata_service": "false",
+            "metadata_service": _bool(bool(params.get("metadata_service"))),
             "console_output": "true",
             "interface_attach": "true",
             "snapshot": "true",

@@ -84,6 +84,11 @@ options:
     type: list
     elements: str
     default: []
+  metadata_service:
+    description: Whether the inner cloud serves the metadata API to its instances (ML2/OVN's metadata agents), so
+      that Tempest tests it; every inner cloud gives a config drive.
+    type: bool
+    default: false
   virt_type:
     description: How the inner cloud's instances run - C(kvm), or C(qemu) (TCG, timeouts doubled).
     type: str
@@ -286,6 +291,7 @@ def main():
             external=dict(type="dict", required=True),
             project_network_cidr=dict(type="str", required=True),
             dns_servers=dict(type="list", elements="str", default=[]),
+            metadata_service=dict(type="bool", default=False),
             virt_type=dict(type="str", default="qemu", choices=["kvm", "qemu"]),
             overrides=dict(type="dict", default={}),
         ),

@@ -48,6 +48,8 @@ def test_what_the_cloud_runs_decides_what_tempest_tests():
     assert conf["network"]["public_network_id"] == "net-1" and conf["network"]["dns_servers"] == "10.33.0.1"
     assert conf["auth"]["use_dynamic_credentials"] == "true" and conf["auth"]["tempest_roles"] == "member"
     assert conf["compute-feature-enabled"]["metadata_service"] == "false"
+    with_agents = tempest.conf_sections(FACTS, dict(PARAMS, metadata_service=True))
+    assert with_agents["compute-feature-enabled"]["metadata_service"] == "true"
     assert conf["compute-feature-enabled"]["config_drive"] == "true"
     assert "ca_certificates_file" not in conf["identity"]
 
