@@ -13,16 +13,10 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import read_text
+
 MODULES = ("openvswitch", "geneve")
 DATAPATH_TYPE = {"kernel": "system", "userspace": "netdev"}
-
-
-def _read(root, *parts):
-    try:
-        with open(os.path.join(root, *parts)) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
 
 
 def _listed(text, name):
@@ -38,8 +32,8 @@ def _listed(text, name):
 def gather(root, release):
     """Per module: loaded, built in, loadable; and whether this kernel loads modules at all."""
     loading = os.path.exists(os.path.join(root, "proc", "modules"))
-    builtin = _read(root, "lib", "modules", release, "modules.builtin")
-    dep = _read(root, "lib", "modules", release, "modules.dep")
+    builtin = read_text(os.path.join(root, "lib", "modules", release, "modules.builtin"))
+    dep = read_text(os.path.join(root, "lib", "modules", release, "modules.dep"))
     facts = {"kernel_release": release, "module_loading": loading, "modules": {}}
     for name in MODULES:
         facts["modules"][name] = {

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import read_text
+
 VENDORS = {"GenuineIntel": "intel", "AuthenticAMD": "amd"}
 KVM_MODULE = {"intel": "kvm_intel", "amd": "kvm_amd"}
 FLAG = {"intel": "vmx", "amd": "svm"}
@@ -44,11 +46,7 @@ def parse_nested(text):
 
 
 def _read(root, *parts):
-    try:
-        with open(os.path.join(root, *parts)) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
+    return read_text(os.path.join(root, *parts))
 
 
 def gather(root="/"):
