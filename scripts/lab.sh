@@ -146,7 +146,9 @@ import definition_from; print(int(definition_from(sys.argv[1]).get("undercloud_c
 # site.yml as AWX runs a job template (scripts/awx_job.py): the inventory synced from tests/lab/awx/lab.nestedcloud.yml
 # when the job starts, the survey's answers, the credentials AWX injects; its own ssh settings reach the floating IPs
 # of the local cloud's external network (203.0.113.0/24, tests/undercloud/bootstrap.py) from the "outside" namespace,
-# with no key file (the key is in ssh-agent). Prints the command, for `bash -c`.
+# with no key file (the key is in ssh-agent). The reports go where an AWX job template's Variables would keep them
+# (persistent storage; the job's own home is gone with it): here, the operator's ~/.nestedcloud/<lab>.
+# Prints the command, for `bash -c`.
 awx_site_command() {
   cat > "$STATE/awx-ssh_config" <<CFG
 # Written by scripts/lab.sh: the lab's network only; the key comes from the Machine credential (ssh-agent).
@@ -161,6 +163,7 @@ CFG
     --job-template "nestedcloud site" --inventory-source tests/lab/awx/lab.nestedcloud.yml --cloud undercloud \
     --ssh-key "$KEY" --answers "$TOP/tests/lab/awx-survey-answers.yml" \
     --set "undercloud_public_key=$(cat "$KEY.pub")" --set "verify_run=${NC_LAB_VERIFY_RUN:-true}" \
+    --set "smoke_report_dir=$HOME/.nestedcloud/$LAB" --set "verify_report_dir=$HOME/.nestedcloud/$LAB" \
     --env "ANSIBLE_SSH_ARGS=-F $STATE/awx-ssh_config -o ControlMaster=auto -o ControlPersist=120s" \
     --env "NC_LAB_GUEST=$NC_LAB_GUEST" --env ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
 }
