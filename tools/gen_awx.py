@@ -120,6 +120,10 @@ def render_extra_vars():
         "nestedcloud_lab_overrides: {}",
         "# Run Tempest after the smoke test (false: install and configure it only, for a quick job).",
         "verify_run: true",
+        "# Where the smoke and Tempest reports are written: the job's home goes with the job, so point these at",
+        "# persistent storage mounted into the execution environment to keep them.",
+        "smoke_report_dir: \"{{ lookup('ansible.builtin.env', 'HOME') ~ '/.nestedcloud/' ~ nestedcloud_lab_name }}\"",
+        "verify_report_dir: \"{{ lookup('ansible.builtin.env', 'HOME') ~ '/.nestedcloud/' ~ nestedcloud_lab_name }}\"",
     ]
     return "\n".join(lines) + "\n"
 

@@ -37,6 +37,7 @@ def render(variables, answers):
     env = Environment()
     env.filters.update(bool=lambda v: str(v).lower() in ("1", "true", "yes", "on"), int=int, float=float,
                        split=lambda v, sep: str(v).split(sep), list=list)
+    env.globals["lookup"] = lambda plugin, name: os.environ.get(name, "") if plugin == "ansible.builtin.env" else None
 
     def walk(value):
         if isinstance(value, dict):
@@ -114,6 +115,10 @@ def test_the_local_labs_answers_give_exactly_the_local_lab():
     # the local lab names its clouds.yaml entry; an AWX job takes the credential's only one (cloud auto)
     assert build_plan(lab)["lab"] == build_plan(dict(local, cloud="auto"))["lab"]
     assert lab["ssh_allowed_cidrs"] == ["198.51.100.100/32"] and lab["storage"]["boot_from_volume"] is False
+    # the reports outlive the job where the Variables say (the lab: the operator's ~/.nestedcloud/<lab>)
+    variables = render(load("extra-vars.yml"), answers_with_defaults(answers))
+    home = os.path.join(os.environ["HOME"], ".nestedcloud", "nclab")
+    assert variables["smoke_report_dir"] == variables["verify_report_dir"] == home
 
 
 def test_job_templates_name_real_playbooks_and_credentials():
