@@ -234,17 +234,14 @@ SCHEMA = {
                        default="undercloud", choices=["undercloud", "nested"]),
         "ceph_disk_gb": Field("int", "maas_juju: the Ceph OSD disk (vdb) of each oc- VM that carries the OpenStack "
                               "bundle, in GiB.", default=20, minimum=10, maximum=65536),
-        "network": Field("choice", "packaged: Neutron's backend. ovn (ML2/OVN, Geneve tenant networks, OVS and "
-                         "ovn-controller on every compute); linuxbridge (ML2/LinuxBridge, VXLAN tenant networks) only "
-                         "for the releases that still ship it (Zed on Debian 12).", default="linuxbridge",
+        "network": Field("choice", "packaged: Neutron's backend, ovn (ML2/OVN, Geneve) or linuxbridge (VXLAN, only "
+                         "where the release still ships it: Zed on Debian 12).", default="linuxbridge",
                          choices=["ovn", "linuxbridge"]),
-        "geneve_header_size": Field("int", "ovn: Neutron's [ml2_type_geneve] max_header_size, the Geneve header "
-                                    "with its options; the tenant MTU is the overlay's minus this and the outer "
-                                    "IPv4 header (20). Neutron's default of 30 is too small for OVN's options.",
+        "geneve_header_size": Field("int", "ovn: Neutron's [ml2_type_geneve] max_header_size; the tenant MTU is the "
+                                    "overlay's minus this and 20 (Neutron's 30 is too small for OVN).",
                                     default=38, minimum=30, maximum=255),
-        "ovs_datapath": Field("choice", "ovn: the datapath of Open vSwitch on the inner cloud's hosts. auto: the "
-                              "kernel's openvswitch module where the host has it, else the userspace (netdev) "
-                              "datapath.", default="auto", choices=["auto", "kernel", "userspace"]),
+        "ovs_datapath": Field("choice", "ovn: Open vSwitch's datapath; auto: the kernel's where it has the "
+                              "openvswitch module, else userspace (netdev).", default="auto", choices=["auto", "kernel", "userspace"]),
     }),
     "inner": Field("dict", "Networks created inside the inner cloud.", children={
         "external_cidr": _net("Inner external (provider, flat) range on the overlay", "10.44.0.0/16"),
