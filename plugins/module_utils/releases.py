@@ -53,9 +53,11 @@ def check(releases, field="overcloud_releases"):
 
 
 def _describe(release):
-    return ", ".join("%s %s (%s%s)" % (s["distribution"], s["version"], s["from"],
-                                        " " + s["pocket"] if s.get("pocket") else "")
-                     for s in release["sources"])
+    parts = []
+    for source in release["sources"]:
+        pocket = " " + source["pocket"] if source.get("pocket") else ""
+        parts.append("%s %s (%s%s)" % (source["distribution"], source["version"], source["from"], pocket))
+    return ", ".join(parts)
 
 
 def resolve(releases, wanted, distribution, version, field="overcloud_release"):

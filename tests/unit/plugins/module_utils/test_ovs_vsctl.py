@@ -113,8 +113,8 @@ def test_the_diff_shows_only_what_was_asked():
     state = ovs_vsctl.read(FakeOvs(external_ids={"hostname": "h", "system-id": "old"}))
     asked = ({"system-id": "new"}, {}, BRIDGES)
     assert ovs_vsctl.view(state, *asked) == "external_ids:system-id = old\n"
-    assert ovs_vsctl.view(state, *asked, wanted=True) == ("bridge:br-ex = netdev ovx-ovs\n"
-                                                         "external_ids:system-id = new\n")
+    wanted = "bridge:br-ex = netdev ovx-ovs\nexternal_ids:system-id = new\n"
+    assert ovs_vsctl.view(state, *asked, wanted=True) == wanted
 
 
 def test_an_ovs_vsctl_error_names_the_command():

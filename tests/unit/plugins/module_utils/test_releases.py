@@ -54,8 +54,8 @@ def test_what_cannot_be_installed_is_refused_naming_the_variable():
     with pytest.raises(ReleaseError, match=r"none of the known"):
         resolve({"x": {"network": "ovn", "sources": [{"distribution": "Debian", "version": "1",
                                                       "from": "distribution"}]}}, "auto", "Debian", "13")
-    twice = dict(RELEASES, other={"network": "ovn", "sources": [{"distribution": "Debian", "version": "13",
-                                                                  "from": "distribution"}]})
+    other = {"network": "ovn", "sources": [{"distribution": "Debian", "version": "13", "from": "distribution"}]}
+    twice = dict(RELEASES, other=other)
     with pytest.raises(ReleaseError, match=r"several releases \(2025.1, other\)"):
         resolve(twice, "auto", "Debian", "13")
 
