@@ -78,7 +78,7 @@ pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 stop_pid() { pid_alive "$1" && kill "$(cat "$1")" 2>/dev/null || true; }
 
 # --- image ------------------------------------------------------------------------------------------
-PACKAGES=systemd,systemd-sysv,dbus,libnss-myhostname,python3,python3-apt,iproute2,iputils-ping,procps,openssh-server,sudo,ca-certificates,nftables,iptables,iperf3,curl,dnsutils,less
+PACKAGES=systemd,systemd-sysv,dbus,libnss-myhostname,python3,python3-apt,iproute2,iputils-ping,procps,openssh-server,sudo,ca-certificates,nftables,iptables,iperf3,curl,bind9-dnsutils,less
 image() {
   # the tag carries a digest of this recipe: a changed recipe builds a new image, an unchanged one is reused
   local digest root
