@@ -235,7 +235,7 @@ SCHEMA = {
         "ceph_disk_gb": Field("int", "maas_juju: the Ceph OSD disk (vdb) of each oc- VM that carries the OpenStack "
                               "bundle, in GiB.", default=20, minimum=10, maximum=65536),
         "network": Field("choice", "packaged: Neutron's backend, ovn (ML2/OVN, Geneve) or linuxbridge (VXLAN, only "
-                         "where the release still ships it: Zed on Debian 12).", default="ovn",
+                         "where the release still ships it: Zed on Debian 12).", default="linuxbridge",
                          choices=["ovn", "linuxbridge"]),
         "geneve_header_size": Field("int", "ovn: Neutron's [ml2_type_geneve] max_header_size; the tenant MTU is the "
                                     "overlay's minus this and 20 (Neutron's 30 is too small for OVN).",

@@ -73,21 +73,20 @@ def test_vxlan_full_mesh():
     assert "vxlan_peers" not in plan["hosts"]["oc-0001"]
 
 
+@pytest.mark.parametrize("network,overhead", [("linuxbridge", 50), ("ovn", 58)])
 @pytest.mark.parametrize("underlay,source", [(1500, "measured"), (1450, "measured"), (9000, "measured")])
-def test_mtu_from_measured_underlay(underlay, source):
-    """The default backend, ML2/OVN: Geneve's 58 bytes (max_header_size 38 + the outer IPv4 header) below the overlay."""
-    plan = build_plan(LAB, underlay_mtu=underlay)
+def test_mtu_from_measured_underlay(underlay, source, network, overhead):
+    """Below the overlay: VXLAN's 50 bytes (ML2/LinuxBridge, the default while Zed is) or Geneve's 58 (ML2/OVN:
+    max_header_size 38 + the outer IPv4 header)."""
+    plan = build_plan(_lab(overcloud={"network": network}), underlay_mtu=underlay)
     assert plan["mtu"] == {"underlay": underlay, "overlay": underlay - 50, "inner_external": underlay - 50,
-                           "inner_tenant": underlay - 108, "tenant_overhead": 58, "source": source}
+                           "inner_tenant": underlay - 50 - overhead, "tenant_overhead": overhead, "source": source}
     assert plan["hosts"]["oc-0001"]["nics"][0]["mtu"] == underlay - 50
-    assert plan["networks"]["inner_tenant"]["mtu"] == underlay - 108
-    assert plan["networks"]["inner_tunnel"]["type"] == "geneve"
-
-
-def test_linuxbridge_tenant_mtu_is_vxlan_over_the_overlay():
-    plan = build_plan(_lab(overcloud={"network": "linuxbridge"}), underlay_mtu=1500)
-    assert plan["mtu"]["inner_tenant"] == 1400 and plan["mtu"]["tenant_overhead"] == 50
-    assert plan["networks"]["inner_tunnel"] is None  # ML2/LinuxBridge: VXLAN from the overlay address
+    assert plan["networks"]["inner_tenant"]["mtu"] == underlay - 50 - overhead
+    if network == "ovn":
+        assert plan["networks"]["inner_tunnel"]["type"] == "geneve"
+    else:
+        assert plan["networks"]["inner_tunnel"] is None  # ML2/LinuxBridge: VXLAN from the overlay address
 
 
 def test_ovn_tenant_mtu_is_what_neutron_gives_geneve():
@@ -141,7 +140,8 @@ def test_mtu_configured_wins_and_assumed_is_said():
     plan = build_plan(LAB)
     assert plan["mtu"]["source"] == "assumed" and plan["mtu"]["underlay"] == 1450
     assert any("assumed" in note for note in plan["notes"])
-    assert build_plan(LAB, underlay_mtu=1388)["mtu"]["inner_tenant"] == 1280  # the smallest that passes (Geneve)
+    assert build_plan(LAB, underlay_mtu=1380)["mtu"]["inner_tenant"] == 1280  # the smallest that passes (VXLAN)
+    assert build_plan(_lab(overcloud={"network": "ovn"}), underlay_mtu=1388)["mtu"]["inner_tenant"] == 1280
 
 
 def test_deterministic():
