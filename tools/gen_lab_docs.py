@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, ".collections"))
@@ -69,7 +70,8 @@ def _render_mapping(children, indent):
     lines = []
     for key, field in children.items():
         pad = "  " * indent
-        lines.append("%s# %s" % (pad, field.doc))
+        lines.extend(textwrap.wrap(field.doc, 118, initial_indent=pad + "# ", subsequent_indent=pad + "# ",
+                                   break_long_words=False, break_on_hyphens=False))
         if field.kind == "dict":
             lines.append("%s%s:" % (pad, key))
             lines.extend(_render_mapping(field.children, indent + 1))

@@ -28,7 +28,7 @@ def _detail(host, plan):
     if host["kind"] == "undercloud":
         vms = host.get("nested_vms") or []
         if not vms:
-            return "-"
+            return "inner compute: holds no oc- VM" if "overcloud_compute" in host.get("groups", []) else "-"
         return "runs %s (%d of %d slots)" % (", ".join(vms), len(vms), host["nested_slots"])
     return "on %s, %d MiB, %d vCPU, %d GiB, eth0 %s" % (
         host["hypervisor"], host["ram_mb"], host["vcpus"], host["disk_gb"], host["nics"][0]["mac"])

@@ -8,6 +8,10 @@ holds, by RAM (less what the host keeps) and by vCPU (times the allocation ratio
 size (nested_vms.sizes, e.g. the MAAS VM) takes as many slots as its size needs. VMs that already run somewhere
 (``existing``) stay there; the others go, in name order, to the least loaded host with room, ties to the lowest host
 number. So a new lab is balanced, and growing a running lab never moves a VM.
+
+When the packaged inner cloud runs on the uc- hosts, its computes hold no oc- VM: nova-compute (since 2023.1) refuses
+to start as a new host on a libvirt that already has domains, and it would count their memory as its own. oc- VMs go
+to the controller and to the uc- hosts after the computes (``overcloud.computes``).
 """
 
 from __future__ import annotations
@@ -72,44 +76,102 @@ def vm_sizes(lab, oc_names):
     return sizes
 
 
-def host_slots(lab, flavor_specs, field, needed=None):
-    """Slots of each uc- host (all of one flavor); {} when no oc- VM is planned. ``needed`` is how many slots the
-    VMs take in all (their count when every one has the base size)."""
+def inner_computes(lab, uc_names, per_host=0, needed=0, existing=None):
+    """The uc- hosts that run the packaged inner cloud's nova-compute: ``overcloud.computes`` of them after the
+    controller, the first; a lab of one uc- host is all-in-one. ``auto``: every one the oc- VMs do not need, as they
+    fill the controller, the hosts where they run already (``existing``: {vm: host}) and then the last uc- hosts
+    (``per_host`` slots each, ``needed`` in all). [] when the inner computes are not uc- hosts (oc- VMs, MAAS +
+    Juju), where ``computes`` must stay ``auto``."""
+    overcloud, field = lab["overcloud"], "nestedcloud_lab.overcloud.computes"
+    wanted = overcloud["computes"]
+    if overcloud["kind"] != "packaged" or overcloud["hosts"] != "undercloud":
+        if wanted != "auto":
+            raise LabDefinitionError(field, "is only for the packaged inner cloud on the uc- hosts (kind packaged, "
+                                     "hosts undercloud); here the plan puts the computes on oc- VMs: leave it auto")
+        return []
+    if len(uc_names) == 1:
+        if wanted not in ("auto", 1):
+            raise LabDefinitionError(field, "%s computes with one uc- host: it is controller and compute "
+                                     "(all-in-one); set 1 or auto, or raise undercloud_count" % wanted)
+        return list(uc_names)
+    if wanted == "auto":
+        beyond = needed - per_host  # slots the controller cannot hold
+        hosts = -(-beyond // per_host) if beyond > 0 and per_host else 0
+        retired = set(lab["retire"])
+        running = set(h for vm, h in (existing or {}).items()
+                      if h in uc_names[1:] and vm not in retired and h not in retired)
+        free = [h for h in uc_names[1:] if h not in running]
+        vm_hosts = running | set(free[max(1, len(free) - max(0, hosts - len(running))):])
+        return [h for h in uc_names[1:] if h not in vm_hosts] or list(uc_names[1:2])
+    if wanted > len(uc_names) - 1:
+        raise LabDefinitionError(field, "%d computes need %d uc- hosts (the first is the controller), and "
+                                 "undercloud_count is %d: raise undercloud_count to %d or lower computes to %d"
+                                 % (wanted, wanted + 1, len(uc_names), wanted + 1, len(uc_names) - 1))
+    return list(uc_names[1:wanted + 1])
+
+
+def slots_per_host(lab, flavor_specs, field):
+    """How many oc- VMs of the base size one uc- host holds; 0 when no oc- VM is planned."""
     vm = lab["nested_vms"]
     if vm["count"] == 0:
-        return {}
-    needed = vm["count"] if needed is None else needed
+        return 0
     ram, vcpus = flavor_size(lab["flavors"]["undercloud"], flavor_specs, field)
     by_ram = (ram - vm["host_reserved_ram_mb"]) // vm["ram_mb"]
     by_cpu = int(vcpus * vm["cpu_allocation_ratio"] + 1e-9) // vm["vcpus"]
-    per_host = max(0, min(by_ram, by_cpu))
-    total = per_host * lab["undercloud_count"]
+    return max(0, min(by_ram, by_cpu))
+
+
+def host_slots(lab, flavor_specs, field, needed=None, hosts=None):
+    """Slots of each uc- host that may hold oc- VMs, ``hosts`` (default: all; all of one flavor); {} when no oc- VM
+    is planned. ``needed`` is how many slots the VMs take in all (their count when every one has the base size)."""
+    vm = lab["nested_vms"]
+    if vm["count"] == 0:
+        return {}
+    prefix, digits = lab["naming"]["undercloud_prefix"], lab["naming"]["digits"]
+    if hosts is None:
+        hosts = ["%s%0*d" % (prefix, digits, n) for n in range(1, lab["undercloud_count"] + 1)]
+    needed = vm["count"] if needed is None else needed
+    per_host = slots_per_host(lab, flavor_specs, field)
+    total = per_host * len(hosts)
     if total < needed:
+        ram, vcpus = flavor_size(lab["flavors"]["undercloud"], flavor_specs, field)
+        by_cpu = int(vcpus * vm["cpu_allocation_ratio"] + 1e-9) // vm["vcpus"]
         bigger = (" (the sizes of nested_vms.sizes take %d slots of that size)" % needed) if needed != vm["count"] else ""
+        computes = lab["undercloud_count"] - len(hosts)
+        if not hosts:
+            barred = " (the only uc- host is the inner cloud's controller and compute, all-in-one: no oc- VM there)"
+        elif computes:
+            barred = " (%d of the %d uc- hosts are inner computes, which run no oc- VM)" % (computes, lab["undercloud_count"])
+        else:
+            barred = ""
         raise LabDefinitionError(
             "nestedcloud_lab.nested_vms.count",
-            "%d oc- VMs of %d MiB / %d vCPU%s do not fit: %d x %s (%d MiB, %d vCPUs, %d MiB kept by the host, "
+            "%d oc- VMs of %d MiB / %d vCPU%s do not fit: %d x %s%s (%d MiB, %d vCPUs, %d MiB kept by the host, "
             "cpu_allocation_ratio %g) hold %d each, %d in all; %s"
-            % (vm["count"], vm["ram_mb"], vm["vcpus"], bigger, lab["undercloud_count"], lab["flavors"]["undercloud"],
+            % (vm["count"], vm["ram_mb"], vm["vcpus"], bigger, len(hosts), lab["flavors"]["undercloud"], barred,
                ram, vcpus, vm["host_reserved_ram_mb"], vm["cpu_allocation_ratio"], per_host, total,
-               _what_fits(lab, needed, per_host, total, ram, by_cpu)))
-    prefix, digits = lab["naming"]["undercloud_prefix"], lab["naming"]["digits"]
-    return dict(("%s%0*d" % (prefix, digits, n), per_host) for n in range(1, lab["undercloud_count"] + 1))
+               _what_fits(lab, needed, per_host, total, ram, by_cpu, len(hosts), computes)))
+    return dict((host, per_host) for host in hosts)
 
 
-def _what_fits(lab, needed, per_host, total, ram, by_cpu):
+def _what_fits(lab, needed, per_host, total, ram, by_cpu, hosts, computes):
     """Each way out of a lab too small for its oc- VMs, with the value that makes it fit."""
-    vm, hosts = lab["nested_vms"], lab["undercloud_count"]
+    vm = lab["nested_vms"]
     ways = []
     if needed == vm["count"]:
         ways.append("lower nested_vms.count to %d" % total)
-    each = -(-needed // hosts)  # VMs each uc- host must hold
-    fitting_ram = (ram - vm["host_reserved_ram_mb"]) // each
-    if by_cpu >= each and fitting_ram >= 256:
-        ways.append("lower nested_vms.ram_mb to %d" % fitting_ram)
+    if hosts:
+        each = -(-needed // hosts)  # VMs each uc- host must hold
+        fitting_ram = (ram - vm["host_reserved_ram_mb"]) // each
+        if by_cpu >= each and fitting_ram >= 256:
+            ways.append("lower nested_vms.ram_mb to %d" % fitting_ram)
     if per_host:
-        ways.append("raise undercloud_count to %d" % -(-needed // per_host))
-    ways.append("choose a larger flavors.undercloud")
+        more = -(-needed // per_host) - hosts  # hosts short
+        ways.append("raise undercloud_count to %d" % (lab["undercloud_count"] + more))
+        if computes > more and hosts:
+            ways.append("lower overcloud.computes to %d" % (computes - more))
+    if hosts:
+        ways.append("choose a larger flavors.undercloud")
     return ", or ".join(ways)
 
 
@@ -127,9 +189,10 @@ def check_retire(retire, vms, hosts, names, field="nestedcloud_lab.retire"):
                                      "this lab (e.g. oc-0006, uc-0004)" % (name,))
 
 
-def _keep(existing, vms, hosts, retire, field):
-    """The running VMs that stay where they run; refuse to drop any the operator did not retire."""
-    wanted, planned_hosts, retired = set(vms), set(hosts), set(retire)
+def _keep(existing, vms, hosts, retire, field, computes=()):
+    """The running VMs that stay where they run; refuse to drop any the operator did not retire, and any on a uc-
+    host that has become an inner compute (``computes``)."""
+    wanted, planned_hosts, retired = set(vms), set(hosts) | set(computes), set(retire)
     kept, notes, dropped = {}, [], {}
     for vm in sorted(existing):
         host = existing[vm]
@@ -142,6 +205,8 @@ def _keep(existing, vms, hosts, retire, field):
             dropped.setdefault("nested_vms.count", []).append((vm, host))
         elif host not in planned_hosts:
             dropped.setdefault("undercloud_count", []).append((vm, host))
+        elif host in computes:
+            dropped.setdefault("overcloud.computes", []).append((vm, host))
         else:
             kept[vm] = host
     running = set(existing) | set(existing.values())
@@ -153,30 +218,37 @@ def _keep(existing, vms, hosts, retire, field):
         if "nested_vms.count" in dropped:
             refused.append("nested_vms.count no longer plans %s" % ", ".join(
                 "%s (running on %s)" % pair for pair in dropped["nested_vms.count"]))
-        if "undercloud_count" in dropped:
+        for key, what in (("undercloud_count", "undercloud_count no longer plans"),
+                          ("overcloud.computes", "overcloud.computes makes inner computes (no oc- VM there) of")):
             by_host = {}
-            for vm, host in dropped["undercloud_count"]:
+            for vm, host in dropped.get(key, ()):
                 by_host.setdefault(host, []).append(vm)
-            refused.append("undercloud_count no longer plans %s" % ", ".join(
-                "%s (running %s)" % (host, ", ".join(vms)) for host, vms in sorted(by_host.items())))
+            if by_host:
+                refused.append("%s %s" % (what, ", ".join(
+                    "%s (running %s)" % (host, ", ".join(vms)) for host, vms in sorted(by_host.items()))))
         names = sorted(set(vm for pairs in dropped.values() for vm, _h in pairs if vm not in wanted)
-                       | set(h for pairs in dropped.values() for vm, h in pairs if vm in wanted))
-        key = "nestedcloud_lab.nested_vms.count" if "nested_vms.count" in dropped else "nestedcloud_lab.undercloud_count"
+                       | set(h for key, pairs in dropped.items() if key == "undercloud_count"
+                             for vm, h in pairs if vm in wanted)
+                       | set(vm for vm, _h in dropped.get("overcloud.computes", ())))
+        key = "nestedcloud_lab.%s" % min(dropped, key=("nested_vms.count", "undercloud_count",
+                                                       "overcloud.computes").index)
         raise LabDefinitionError(key, "%s, and they run: nothing was changed. A running oc- VM is never dropped or "
                                  "moved silently. To delete them and their disks on purpose, add them to "
-                                 "nestedcloud_lab.retire (retire: [%s]) and run again; else raise the count back"
-                                 % ("; ".join(refused), ", ".join(names)))
+                                 "nestedcloud_lab.retire (retire: [%s]) and run again; else raise the count back%s"
+                                 % ("; ".join(refused), ", ".join(names),
+                                    " (lower overcloud.computes back)" if "overcloud.computes" in dropped else ""))
     return kept, notes
 
 
-def place(vms, hosts, slots, existing, field, weights=None, retire=()):
-    """Return ({vm: host}, notes). ``existing`` maps VMs already running to their host: each stays there, and one
-    the plan no longer has (its VM or its host) is refused unless ``retire`` names it; ``weights`` is how many slots
-    each VM takes (1 when not given)."""
+def place(vms, hosts, slots, existing, field, weights=None, retire=(), computes=()):
+    """Return ({vm: host}, notes). ``hosts`` are the uc- hosts that may hold oc- VMs, ``computes`` the inner
+    computes that may not. ``existing`` maps VMs already running to their host: each stays there, and one the plan
+    no longer has (its VM or its host, or a host now a compute) is refused unless ``retire`` names it; ``weights``
+    is how many slots each VM takes (1 when not given)."""
     weight = (weights or {}).get
     if not isinstance(existing, dict):
         raise LabDefinitionError(field, "expected a mapping of oc- VM name to uc- host name, got %r" % (existing,))
-    kept, notes = _keep(existing, vms, hosts, retire, field)
+    kept, notes = _keep(existing, vms, hosts, retire, field, computes)
     placement, load = {}, dict((h, 0) for h in hosts)
     for vm in sorted(kept):
         host = kept[vm]

@@ -31,8 +31,10 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_maas imp
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_placement import (
     check_retire,
     host_slots,
-    vm_sizes,
+    inner_computes,
     place,
+    slots_per_host,
+    vm_sizes,
 )
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import (
     AUTO,
@@ -116,7 +118,7 @@ def _check_overcloud(lab):
                                  "use at least %d" % (count, kind, MIN_NESTED[kind]))
 
 
-def _groups(lab, r0, uc_names, oc_names, placement):
+def _groups(lab, r0, uc_names, oc_names, placement, computes):
     kind, on_nested = lab["overcloud"]["kind"], lab["overcloud"]["hosts"] == "nested"
     groups = {
         "jumphost": [r0],
@@ -128,10 +130,12 @@ def _groups(lab, r0, uc_names, oc_names, placement):
         "maas": [],
         "juju_controller": [],
     }
-    if kind == "packaged":
-        members = oc_names if on_nested else uc_names
-        groups["overcloud_controller"] = members[:1]
-        groups["overcloud_compute"] = list(members[1:]) or members[:1]  # one host: all-in-one
+    if kind == "packaged" and on_nested:
+        groups["overcloud_controller"] = oc_names[:1]
+        groups["overcloud_compute"] = list(oc_names[1:]) or oc_names[:1]  # one host: all-in-one
+    elif kind == "packaged":
+        groups["overcloud_controller"] = uc_names[:1]
+        groups["overcloud_compute"] = list(computes)
     else:
         groups["maas"] = oc_names[:1]
         groups["juju_controller"] = oc_names[1:2]
@@ -179,11 +183,15 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
     sizes = vm_sizes(lab, oc_names)
     weights = dict((oc, size["slots"]) for oc, size in sizes.items())
     specs = {} if flavor_specs is None else flavor_specs  # may be a mapping that is empty but answers every name
-    slots = host_slots(lab, specs, _f("flavors.undercloud"), sum(weights.values()))
+    needed = sum(weights.values())
+    computes = inner_computes(lab, uc_names, slots_per_host(lab, specs, _f("flavors.undercloud")), needed,
+                              existing_placement if isinstance(existing_placement, dict) else None)
+    vm_hosts = [uc for uc in uc_names if uc not in computes]
+    slots = host_slots(lab, specs, _f("flavors.undercloud"), needed, vm_hosts)
     check_retire(lab["retire"], oc_names, uc_names, _named(lab))
-    placement, placement_notes = place(oc_names, uc_names, slots, existing_placement or {}, "existing_placement",
-                                       weights, lab["retire"])
-    groups = _groups(lab, r0, uc_names, oc_names, placement)
+    placement, placement_notes = place(oc_names, vm_hosts, slots, existing_placement or {}, "existing_placement",
+                                       weights, lab["retire"], computes)
+    groups = _groups(lab, r0, uc_names, oc_names, placement, computes)
 
     hosts = {}
     vtep = [r0] + uc_names
@@ -274,7 +282,7 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
         "placement": placement,
         "maas_juju": maas_juju,
         "resources": _resources(lab),
-        "notes": placement_notes + _notes(lab, ssh_sources, mtu_source),
+        "notes": placement_notes + _computes_notes(lab, groups) + _notes(lab, ssh_sources, mtu_source),
     }
 
 
@@ -323,6 +331,19 @@ def _resources(lab):
 
 # Notes on valid but risky input start with this; lab_plan repeats them as warnings.
 RISK = "Risk: "
+
+
+def _computes_notes(lab, groups):
+    """What ``overcloud.computes: auto`` chose when oc- VMs share the uc- hosts with the inner cloud."""
+    computes = groups["overcloud_compute"]
+    if lab["overcloud"]["computes"] != AUTO or not groups["nested"] or computes == groups["overcloud_controller"] \
+            or lab["overcloud"]["kind"] != "packaged" or lab["overcloud"]["hosts"] != "undercloud":
+        return []
+    others = [h for h in groups["undercloud"] if h not in computes]
+    return ["overcloud.computes is auto: %d inner compute%s (%s), no oc- VM on them; the oc- VMs run on %s. Set "
+            "overcloud.computes: %d before raising nested_vms.count of a running lab, or auto may make a compute a "
+            "host of oc- VMs." % (len(computes), "" if len(computes) == 1 else "s", ", ".join(computes),
+                                  ", ".join(others), len(computes))]
 
 
 def _notes(lab, ssh_sources, mtu_source):

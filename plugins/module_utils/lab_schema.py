@@ -232,6 +232,11 @@ SCHEMA = {
                       choices=["packaged", "maas_juju"]),
         "hosts": Field("choice", "Where it runs: on the uc- hosts (two levels) or the oc- VMs (three levels).",
                        default="undercloud", choices=["undercloud", "nested"]),
+        "computes": Field("int", "packaged on the uc- hosts: how many uc- hosts after the controller (the first) run "
+                          "nova-compute. oc- VMs run only on the controller and the others: nova-compute refuses a "
+                          "libvirt that holds domains it did not create. 'auto': every uc- host the oc- VMs do not "
+                          "need (they fill the controller, the hosts they run on, then the last uc- hosts).",
+                          default=AUTO, allow_auto=True, minimum=1, maximum=999),
         "ceph_disk_gb": Field("int", "maas_juju: the Ceph OSD disk (vdb) of each oc- VM that carries the OpenStack "
                               "bundle, in GiB.", default=20, minimum=10, maximum=65536),
         "network": Field("choice", "packaged: Neutron's backend, ovn (ML2/OVN, Geneve) or linuxbridge (VXLAN, only "

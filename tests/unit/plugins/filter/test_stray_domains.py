@@ -11,7 +11,9 @@ from ansible_collections.nestedcloud.openstack.plugins.filter.stray_domains impo
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
 from tests.labs import OUTER
 
-LAB = {"name": "lab1", "cloud": "c", **OUTER, "undercloud_count": 2, "nested_vms": {"count": 3}}
+# the inner cloud on the oc- VMs: every uc- host may hold oc- VMs (inner computes on uc- hosts hold none)
+LAB = {"name": "lab1", "cloud": "c", **OUTER, "undercloud_count": 2, "nested_vms": {"count": 3},
+       "overcloud": {"hosts": "nested"}}
 
 
 def test_only_the_vms_planned_here_are_left_alone():

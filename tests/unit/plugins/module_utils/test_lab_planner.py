@@ -116,7 +116,7 @@ def test_ovn_below_the_minimum_mtu_is_refused_naming_the_layer_and_the_cost():
 
 
 def test_ovn_computes_get_tunnel_endpoints_at_their_overlay_offset():
-    plan = build_plan(_lab(overcloud={"network": "ovn"}))
+    plan = build_plan(_lab(overcloud={"network": "ovn"}, nested_vms={"count": 0}))
     computes = plan["groups"]["overcloud_compute"]
     assert computes == ["uc-0002", "uc-0003", "uc-0004"]
     assert [plan["hosts"][h]["tunnel_ip"] for h in computes] == ["10.66.0.12", "10.66.0.13", "10.66.0.14"]
@@ -149,10 +149,14 @@ def test_deterministic():
 
 
 def test_placement_is_balanced_and_within_capacity():
-    plan = build_plan(_lab(nested_vms={"count": 10}))
+    plan = build_plan(_lab(nested_vms={"count": 10}, overcloud={"hosts": "nested"}))
     loads = [len(plan["hosts"][h]["nested_vms"]) for h in plan["groups"]["undercloud"]]
     assert max(loads) - min(loads) <= 1
     assert all(load <= plan["hosts"][h]["nested_slots"] for h, load in zip(plan["groups"]["undercloud"], loads))
+    # beside a packaged inner cloud on the uc- hosts, balanced over the hosts that are no inner compute
+    plan = build_plan(_lab(nested_vms={"count": 10}, undercloud_count=5, overcloud={"computes": 2}))
+    loads = dict((h, len(plan["hosts"][h]["nested_vms"])) for h in plan["groups"]["undercloud"])
+    assert loads == {"uc-0001": 4, "uc-0002": 0, "uc-0003": 0, "uc-0004": 3, "uc-0005": 3}, loads
     for vm, host in plan["placement"].items():
         assert plan["hosts"][vm]["hypervisor"] == host
         assert vm in plan["hosts"][host]["nested_vms"]
@@ -160,12 +164,12 @@ def test_placement_is_balanced_and_within_capacity():
 
 def test_placement_respects_flavor_sizes():
     # 8 GiB hosts keep 2 GiB: two 3 GiB VMs each; 4 vCPUs at ratio 1 allow four 1-vCPU VMs, so RAM limits.
-    plan = build_plan(_lab(flavors={"undercloud": "custom"}, undercloud_count=3, nested_vms={"count": 6}),
-                      flavor_specs={"custom": {"ram": 8192, "vcpus": 4}})
+    plan = build_plan(_lab(flavors={"undercloud": "custom"}, undercloud_count=3, nested_vms={"count": 6},
+                           overcloud={"hosts": "nested"}), flavor_specs={"custom": {"ram": 8192, "vcpus": 4}})
     assert all(plan["hosts"][h]["nested_slots"] == 2 for h in plan["groups"]["undercloud"])
     assert all(len(plan["hosts"][h]["nested_vms"]) == 2 for h in plan["groups"]["undercloud"])
     # vCPU bound: 2-vCPU VMs on 4-vCPU hosts, ratio 1 -> 2 per host even with plenty of RAM
-    plan = build_plan(_lab(flavors={"undercloud": "big"}, undercloud_count=2,
+    plan = build_plan(_lab(flavors={"undercloud": "big"}, undercloud_count=2, overcloud={"hosts": "nested"},
                            nested_vms={"count": 4, "vcpus": 2, "ram_mb": 1024}),
                       flavor_specs={"big": {"ram_mb": 65536, "vcpus": 4}})
     assert plan["hosts"]["uc-0001"]["nested_slots"] == 2
@@ -265,11 +269,71 @@ def test_retire_names_only_what_the_definition_no_longer_has(retire, expected):
 
 
 def test_groups_packaged_on_undercloud():
-    groups = build_plan(LAB)["groups"]
+    # six 3 GiB oc- VMs: four fill the controller, two take the last uc- host; the others are the inner computes
+    plan = build_plan(LAB)
+    groups = plan["groups"]
     assert groups["overcloud_controller"] == ["uc-0001"]
-    assert groups["overcloud_compute"] == ["uc-0002", "uc-0003", "uc-0004"]
-    assert groups["hypervisors"] == ["uc-0001", "uc-0002", "uc-0003", "uc-0004"]
+    assert groups["overcloud_compute"] == ["uc-0002", "uc-0003"]
+    assert groups["hypervisors"] == ["uc-0001", "uc-0004"]
     assert groups["maas"] == []
+    assert any("overcloud.computes is auto: 2 inner computes (uc-0002, uc-0003)" in n and "oc- VMs run on uc-0001, "
+               "uc-0004" in n for n in plan["notes"]), plan["notes"]
+    # without oc- VMs every uc- host after the controller is a compute
+    groups = build_plan(_lab(nested_vms={"count": 0}))["groups"]
+    assert groups["overcloud_compute"] == ["uc-0002", "uc-0003", "uc-0004"] and groups["hypervisors"] == []
+
+
+def test_inner_computes_run_no_oc_vm():
+    """nova-compute (2023.1 on) refuses to start as a new host on a libvirt that has domains already, and counts
+    their memory as its own: oc- VMs never share a uc- host with an inner compute."""
+    for count in range(0, 13):
+        for computes in ("auto", 1, 2, 3):
+            try:
+                plan = build_plan(_lab(nested_vms={"count": count}, overcloud={"computes": computes}))
+            except LabDefinitionError as err:
+                assert err.field == "nestedcloud_lab.nested_vms.count" and "inner computes" in str(err), err
+                continue
+            groups = plan["groups"]
+            assert not set(groups["overcloud_compute"]) & set(groups["hypervisors"]), (count, computes, groups)
+            assert groups["overcloud_compute"] and groups["overcloud_controller"] == ["uc-0001"]
+            if computes != "auto":
+                assert groups["overcloud_compute"] == ["uc-%04d" % n for n in range(2, computes + 2)]
+
+
+def test_computes_is_checked_against_the_hosts_and_the_kind():
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(_lab(overcloud={"computes": 4}))
+    assert err.value.field == "nestedcloud_lab.overcloud.computes"
+    assert "4 computes need 5 uc- hosts" in str(err.value) and "lower computes to 3" in str(err.value)
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(_lab(overcloud={"computes": 3}))  # 6 VMs of 4 slots each on the controller alone
+    assert err.value.field == "nestedcloud_lab.nested_vms.count"
+    assert "3 of the 4 uc- hosts are inner computes" in str(err.value), str(err.value)
+    assert "raise undercloud_count to 5, or lower overcloud.computes to 2" in str(err.value), str(err.value)
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(_lab(overcloud={"computes": 2, "hosts": "nested"}))
+    assert err.value.field == "nestedcloud_lab.overcloud.computes" and "leave it auto" in str(err.value)
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(_lab(undercloud_count=1, nested_vms={"count": 0}, overcloud={"computes": 2}))
+    assert "all-in-one" in str(err.value)
+
+
+def test_growing_hosts_under_auto_keeps_the_running_vms_and_makes_the_new_host_a_compute():
+    before = build_plan(LAB)
+    after = build_plan(_lab(undercloud_count=5), existing_placement=before["placement"])
+    assert after["placement"] == before["placement"]
+    assert after["groups"]["overcloud_compute"] == ["uc-0002", "uc-0003", "uc-0005"]
+
+
+def test_a_compute_that_would_hold_running_vms_is_refused_naming_them():
+    before = build_plan(LAB)
+    with pytest.raises(LabDefinitionError) as err:
+        build_plan(_lab(overcloud={"computes": 3}, undercloud_count=5), existing_placement=before["placement"])
+    assert err.value.field == "nestedcloud_lab.overcloud.computes"
+    text = str(err.value)
+    assert ("overcloud.computes makes inner computes (no oc- VM there) of uc-0004 (running oc-0002, oc-0004, oc-0006)"
+            in text), text
+    assert "nothing was changed" in text and "retire: [oc-0002, oc-0004, oc-0006]" in text, text
 
 
 def test_groups_packaged_on_nested_and_all_in_one():

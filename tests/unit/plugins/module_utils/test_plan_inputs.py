@@ -24,7 +24,8 @@ from tests.labs import OUTER
 
 LAB = {"name": "lab1", "cloud": "c", "image": "debian-12", "undercloud_count": 2,
        "flavors": {"jumphost": "t.small", "undercloud": "t.hv"},
-       "nested_vms": {"count": 3, "ram_mb": 1024, "host_reserved_ram_mb": 0}}
+       "nested_vms": {"count": 3, "ram_mb": 1024, "host_reserved_ram_mb": 0},
+       "overcloud": {"hosts": "nested"}}  # oc- VMs on both uc- hosts (an inner compute on a uc- host holds none)
 
 
 def _server(host, vms=None, lab="lab1", addr=None):
@@ -105,6 +106,7 @@ def test_a_bad_definition_fails_before_the_cloud_is_asked():
 
 def test_too_many_vms_for_one_metadata_value_is_refused():
     lab = {"name": "big", "cloud": "c", **OUTER, "undercloud_count": 1, "naming": {"digits": 6},
+           "overcloud": {"hosts": "nested"},
            "nested_vms": {"count": 40, "ram_mb": 256, "vcpus": 1, "host_reserved_ram_mb": 0,
                           "cpu_allocation_ratio": 16}}
     plan = build_plan(lab, flavor_specs={"m1.xlarge": {"ram_mb": 65536, "vcpus": 8}})
