@@ -217,7 +217,6 @@ def build_plan(definition, underlay_mtu=None, flavor_specs=None, existing_placem
         hosts[uc]["addresses"] = ["%s/%d" % (overlay_ip[uc], overlay.prefixlen)]
         hosts[uc]["nested_vms"] = [oc for oc in oc_names if placement[oc] == uc]
         hosts[uc]["nested_slots"] = slots.get(uc, 0)
-    vm = lab["nested_vms"]
     for n, oc in enumerate(oc_names, start=1):
         hosts[oc] = {
             "name": oc, "kind": "nested", "fqdn": "%s.%s" % (oc, domain), "hypervisor": placement[oc],

@@ -10,7 +10,6 @@ import json
 import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError, normalize
 from tests.labs import OUTER
 
