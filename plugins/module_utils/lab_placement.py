@@ -76,15 +76,19 @@ def vm_sizes(lab, oc_names):
     return sizes
 
 
+def computes_on_undercloud(lab):
+    """Whether the inner cloud's computes are uc- hosts (the packaged kind on the uc- hosts)."""
+    return lab["overcloud"]["kind"] == "packaged" and lab["overcloud"]["hosts"] == "undercloud"
+
+
 def inner_computes(lab, uc_names, per_host=0, needed=0, existing=None):
     """The uc- hosts that run the packaged inner cloud's nova-compute: ``overcloud.computes`` of them after the
     controller, the first; a lab of one uc- host is all-in-one. ``auto``: every one the oc- VMs do not need, as they
     fill the controller, the hosts where they run already (``existing``: {vm: host}) and then the last uc- hosts
     (``per_host`` slots each, ``needed`` in all). [] when the inner computes are not uc- hosts (oc- VMs, MAAS +
     Juju), where ``computes`` must stay ``auto``."""
-    overcloud, field = lab["overcloud"], "nestedcloud_lab.overcloud.computes"
-    wanted = overcloud["computes"]
-    if overcloud["kind"] != "packaged" or overcloud["hosts"] != "undercloud":
+    field, wanted = "nestedcloud_lab.overcloud.computes", lab["overcloud"]["computes"]
+    if not computes_on_undercloud(lab):
         if wanted != "auto":
             raise LabDefinitionError(field, "is only for the packaged inner cloud on the uc- hosts (kind packaged, "
                                      "hosts undercloud); here the plan puts the computes on oc- VMs: leave it auto")
@@ -110,32 +114,33 @@ def inner_computes(lab, uc_names, per_host=0, needed=0, existing=None):
     return list(uc_names[1:wanted + 1])
 
 
-def slots_per_host(lab, flavor_specs, field):
-    """How many oc- VMs of the base size one uc- host holds; 0 when no oc- VM is planned."""
+def _capacity(lab, flavor_specs, field):
+    """(RAM MiB, vCPUs) of the uc- flavor and how many oc- VMs of the base size it holds by RAM and by vCPU."""
     vm = lab["nested_vms"]
-    if vm["count"] == 0:
-        return 0
     ram, vcpus = flavor_size(lab["flavors"]["undercloud"], flavor_specs, field)
     by_ram = (ram - vm["host_reserved_ram_mb"]) // vm["ram_mb"]
     by_cpu = int(vcpus * vm["cpu_allocation_ratio"] + 1e-9) // vm["vcpus"]
+    return ram, vcpus, by_ram, by_cpu
+
+
+def slots_per_host(lab, flavor_specs, field):
+    """How many oc- VMs of the base size one uc- host holds; 0 when no oc- VM is planned."""
+    if lab["nested_vms"]["count"] == 0:
+        return 0
+    _ram, _vcpus, by_ram, by_cpu = _capacity(lab, flavor_specs, field)
     return max(0, min(by_ram, by_cpu))
 
 
-def host_slots(lab, flavor_specs, field, needed=None, hosts=None):
-    """Slots of each uc- host that may hold oc- VMs, ``hosts`` (default: all; all of one flavor); {} when no oc- VM
-    is planned. ``needed`` is how many slots the VMs take in all (their count when every one has the base size)."""
+def host_slots(lab, flavor_specs, field, needed, hosts):
+    """Slots of each uc- host that may hold oc- VMs, ``hosts`` (all of one flavor); {} when no oc- VM is planned.
+    ``needed`` is how many slots the VMs take in all (their count when every one has the base size)."""
     vm = lab["nested_vms"]
     if vm["count"] == 0:
         return {}
-    prefix, digits = lab["naming"]["undercloud_prefix"], lab["naming"]["digits"]
-    if hosts is None:
-        hosts = ["%s%0*d" % (prefix, digits, n) for n in range(1, lab["undercloud_count"] + 1)]
-    needed = vm["count"] if needed is None else needed
     per_host = slots_per_host(lab, flavor_specs, field)
     total = per_host * len(hosts)
     if total < needed:
-        ram, vcpus = flavor_size(lab["flavors"]["undercloud"], flavor_specs, field)
-        by_cpu = int(vcpus * vm["cpu_allocation_ratio"] + 1e-9) // vm["vcpus"]
+        ram, vcpus, _by_ram, by_cpu = _capacity(lab, flavor_specs, field)
         bigger = (" (the sizes of nested_vms.sizes take %d slots of that size)" % needed) if needed != vm["count"] else ""
         computes = lab["undercloud_count"] - len(hosts)
         if not hosts:
@@ -227,8 +232,7 @@ def _keep(existing, vms, hosts, retire, field, computes=()):
                 refused.append("%s %s" % (what, ", ".join(
                     "%s (running %s)" % (host, ", ".join(vms)) for host, vms in sorted(by_host.items()))))
         names = sorted(set(vm for pairs in dropped.values() for vm, _h in pairs if vm not in wanted)
-                       | set(h for key, pairs in dropped.items() if key == "undercloud_count"
-                             for vm, h in pairs if vm in wanted)
+                       | set(h for vm, h in dropped.get("undercloud_count", ()) if vm in wanted)
                        | set(vm for vm, _h in dropped.get("overcloud.computes", ())))
         key = "nestedcloud_lab.%s" % min(dropped, key=("nested_vms.count", "undercloud_count",
                                                        "overcloud.computes").index)

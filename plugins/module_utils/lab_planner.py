@@ -30,6 +30,7 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_maas imp
 )
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_placement import (
     check_retire,
+    computes_on_undercloud,
     host_slots,
     inner_computes,
     place,
@@ -335,8 +336,8 @@ RISK = "Risk: "
 def _computes_notes(lab, groups):
     """What ``overcloud.computes: auto`` chose when oc- VMs share the uc- hosts with the inner cloud."""
     computes = groups["overcloud_compute"]
-    if lab["overcloud"]["computes"] != AUTO or not groups["nested"] or computes == groups["overcloud_controller"] \
-            or lab["overcloud"]["kind"] != "packaged" or lab["overcloud"]["hosts"] != "undercloud":
+    if lab["overcloud"]["computes"] != AUTO or not groups["nested"] or not computes_on_undercloud(lab) \
+            or computes == groups["overcloud_controller"]:
         return []
     others = [h for h in groups["undercloud"] if h not in computes]
     return ["overcloud.computes is auto: %d inner compute%s (%s), no oc- VM on them; the oc- VMs run on %s. Set "
