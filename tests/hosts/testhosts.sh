@@ -163,9 +163,10 @@ GUEST_MODULES="drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/v
   drivers/net/virtio_net drivers/block/virtio_blk drivers/cdrom/cdrom fs/isofs/isofs
   drivers/scsi/scsi_common drivers/scsi/scsi_mod drivers/ata/libata drivers/ata/ata_piix drivers/scsi/sr_mod"
 # dropbear (SSH with the keys of the config drive) and the libraries it needs besides this machine's libc
-# what Tempest drives in a guest, as in CirrOS: sudo (with PAM's pam_permit), blkid and lsblk of util-linux
+# what Tempest drives in a guest, as in CirrOS: sudo (with PAM's pam_permit), blkid and lsblk of util-linux, and
+# curl (test_server_basic_ops reads the metadata service with it; busybox has only wget)
 GUEST_DEBS="dropbear-bin libtomcrypt1 libtommath1 sudo util-linux libpam0g libpam-modules libblkid1 libsmartcols1
-  libmount1"
+  libmount1 curl libcurl4"
 guest() {
   local digest dir work pkg kv m f
   digest=$(sed -n '/^GUEST_MODULES=/,/^GUEST_END/p' "$0" | sha256sum | cut -c1-12)
@@ -187,18 +188,23 @@ guest() {
            /lib/x86_64-linux-gnu/libnss_files.so.2; do
     [ -f "$f" ] && cp -L "$f" "$work/initrd/lib/x86_64-linux-gnu/"
   done
-  # sudo, blkid and lsblk in /usr/bin, before busybox's applets in /bin (dropbear's PATH is /usr/bin:/bin)
+  # sudo, blkid, lsblk and curl in /usr/bin, before busybox's applets in /bin (dropbear's PATH is /usr/bin:/bin)
   mkdir -p "$work"/initrd/{usr/bin,usr/libexec/sudo,lib/x86_64-linux-gnu/security,etc/pam.d,run,var,tmp}
   ln -s ../run "$work/initrd/var/run"
-  cp "$work/debs/usr/bin/sudo" "$work/debs/sbin/blkid" "$work/debs/bin/lsblk" "$work/initrd/usr/bin/"
+  cp "$work/debs/usr/bin/sudo" "$work/debs/sbin/blkid" "$work/debs/bin/lsblk" "$work/debs/usr/bin/curl" \
+    "$work/initrd/usr/bin/"
   chmod 4755 "$work/initrd/usr/bin/sudo"
   cp -P "$work"/debs/usr/libexec/sudo/{sudoers.so,libsudo_util.so*} "$work/initrd/usr/libexec/sudo/"
   cp "$work/debs/lib/x86_64-linux-gnu/security/pam_permit.so" "$work/initrd/lib/x86_64-linux-gnu/security/"
   local libs=$work/debs/usr/lib/x86_64-linux-gnu:$work/debs/lib/x86_64-linux-gnu:$work/debs/usr/libexec/sudo
   for f in $(LD_LIBRARY_PATH=$libs ldd "$work"/debs/usr/bin/sudo "$work"/debs/usr/libexec/sudo/sudoers.so \
-             "$work"/debs/sbin/blkid "$work"/debs/bin/lsblk "$work"/debs/lib/x86_64-linux-gnu/security/pam_permit.so |
-             awk '/=>/ {print $3}' | sort -u); do
+             "$work"/debs/sbin/blkid "$work"/debs/bin/lsblk "$work"/debs/lib/x86_64-linux-gnu/security/pam_permit.so \
+             "$work"/debs/usr/bin/curl | awk '/=>/ {print $3}' | sort -u); do
     [ -f "$f" ] && case $f in */libexec/sudo/*) ;; *) cp -L "$f" "$work/initrd/lib/x86_64-linux-gnu/" ;; esac
+  done
+  # each program finds every library it needs inside the initramfs (a library missing here fails the build)
+  for f in blkid lsblk curl; do
+    chroot "$work/initrd" /usr/bin/$f --version >/dev/null || { log "guest: /usr/bin/$f does not run"; return 1; }
   done
   printf 'root:x:0:0:root:/root:/bin/sh\n' > "$work/initrd/etc/passwd"
   printf 'root:x:0:\n' > "$work/initrd/etc/group"
