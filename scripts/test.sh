@@ -86,7 +86,7 @@ PY
     ansible-doc -t module nestedcloud.openstack.lab_plan | head -n 1 | grep -q "$BUILD/installed/" \
       || { echo "lab_plan does not come from the installed tarball"; exit 1; }
     out=$(ansible localhost -c local -e ansible_python_interpreter="$(command -v python)" \
-      -m nestedcloud.openstack.lab_plan -a '{"lab": {"name": "built", "image": "debian-12", "flavors": {"jumphost": "m1.small", "undercloud": "m1.xlarge"}}}') || { echo "$out"; exit 1; }
+      -m nestedcloud.openstack.lab_plan -a '{"lab": {"name": "built", "image": "debian-13", "flavors": {"jumphost": "m1.small", "undercloud": "m1.xlarge"}}}') || { echo "$out"; exit 1; }
     grep -q '"tag": "nestedcloud-built"' <<<"$out" || { echo "$out"; exit 1; }
     # every layer's playbook, from the installed collection alone
     for layer in site undercloud jumphost overlay hypervisor overcloud smoke verify; do

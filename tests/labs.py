@@ -5,4 +5,4 @@
 
 from __future__ import annotations
 
-OUTER = {"image": "debian-12", "flavors": {"jumphost": "m1.small", "undercloud": "m1.xlarge"}}
+OUTER = {"image": "debian-13", "flavors": {"jumphost": "m1.small", "undercloud": "m1.xlarge"}}

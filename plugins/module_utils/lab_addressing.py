@@ -132,15 +132,13 @@ def check_disjoint(ranges):
                     field_b, "%s overlaps %s (%s); the lab ranges must not overlap" % (net_b, field_a, net_a))
 
 
-def tenant_overhead(network, geneve_header_size):
-    """What the inner cloud's tenant networks cost on the overlay, as Neutron computes it: ML2/LinuxBridge's VXLAN
-    (50 bytes), or ML2/OVN's Geneve (max_header_size plus the outer IPv4 header)."""
-    if network == "ovn":
-        return geneve_header_size + IPV4_HEADER, "Geneve header %d + IPv4 %d" % (geneve_header_size, IPV4_HEADER)
-    return VXLAN_OVERHEAD, "VXLAN %d" % VXLAN_OVERHEAD
+def tenant_overhead(geneve_header_size):
+    """What the inner cloud's tenant networks cost on the overlay, as Neutron computes it for ML2/OVN's Geneve:
+    ``[ml2_type_geneve] max_header_size`` plus the outer IPv4 header."""
+    return geneve_header_size + IPV4_HEADER, "Geneve header %d + IPv4 %d" % (geneve_header_size, IPV4_HEADER)
 
 
-def mtu_budget(underlay_mtu, source_field, tenant=(VXLAN_OVERHEAD, "VXLAN %d" % VXLAN_OVERHEAD)):
+def mtu_budget(underlay_mtu, source_field, tenant):
     """MTU of each layer from the underlay's (``tenant``: the inner tenant networks' overhead and how it is made,
     from tenant_overhead); fail naming the first layer below MIN_MTU."""
     cost, how = tenant

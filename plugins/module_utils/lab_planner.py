@@ -97,8 +97,7 @@ def _named(lab):
 
 def _mtu(lab, underlay_mtu):
     overcloud = lab["overcloud"]
-    tenant = tenant_overhead(overcloud["network"] if overcloud["kind"] == "packaged" else "ovn",
-                             overcloud["geneve_header_size"])
+    tenant = tenant_overhead(overcloud["geneve_header_size"])
     configured = lab["underlay"]["mtu"]
     if configured != AUTO:
         return mtu_budget(configured, _f("underlay.mtu"), tenant), "configured"
@@ -290,7 +289,7 @@ def _tunnels(lab, ranges, overlay_ip, groups, hosts):
     """ML2/OVN of the packaged kind: each inner compute (an OVN chassis) gets a Geneve endpoint in the tunnel range,
     at its overlay address's offset (adding a host never moves another); None for any other inner cloud."""
     overcloud = lab["overcloud"]
-    if overcloud["kind"] != "packaged" or overcloud["network"] != "ovn":
+    if overcloud["kind"] != "packaged":
         return None
     tunnel, overlay = ranges["inner_tunnel"], ranges["overlay"]
     for host in groups["overcloud_compute"]:

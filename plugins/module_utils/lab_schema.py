@@ -152,9 +152,9 @@ SCHEMA = {
     "cloud": Field("str", "Entry of clouds.yaml for the outer cloud; 'auto': OS_CLOUD, the only entry, or OS_* "
                    "variables (as openstacksdk chooses).",
                    default=AUTO, allow_auto=True, check=_non_empty),
-    "image": Field("str", "Outer-cloud image of r0 and the uc- instances: a Debian 12 cloud image of the outer cloud "
+    "image": Field("str", "Outer-cloud image of r0 and the uc- instances: a Debian 13 cloud image of the outer cloud "
                    "('openstack image list').",
-                   required=True, check=_non_empty, example="debian-12"),
+                   required=True, check=_non_empty, example="debian-13"),
     "image_user": Field("str", "Login user of the image (its cloud-init default user); 'auto' follows the image "
                         "name (debian, ubuntu, cirros, centos, fedora), else root.",
                         default=AUTO, allow_auto=True, check=_non_empty),
@@ -239,9 +239,9 @@ SCHEMA = {
                           default=AUTO, allow_auto=True, minimum=1, maximum=999),
         "ceph_disk_gb": Field("int", "maas_juju: the Ceph OSD disk (vdb) of each oc- VM that carries the OpenStack "
                               "bundle, in GiB.", default=20, minimum=10, maximum=65536),
-        "network": Field("choice", "packaged: Neutron's backend, ovn (ML2/OVN, Geneve) or linuxbridge (VXLAN, only "
-                         "where the release still ships it: Zed on Debian 12).", default="linuxbridge",
-                         choices=["ovn", "linuxbridge"]),
+        "network": Field("choice", "packaged: Neutron's backend, ovn (ML2/OVN, Geneve tenant networks): the one every "
+                         "current deployer defaults to (Neutron 2025.1 removed LinuxBridge).", default="ovn",
+                         choices=["ovn"]),
         "geneve_header_size": Field("int", "ovn: Neutron's [ml2_type_geneve] max_header_size; the tenant MTU is the "
                                     "overlay's minus this and 20 (Neutron's 30 is too small for OVN).",
                                     default=38, minimum=30, maximum=255),

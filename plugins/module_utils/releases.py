@@ -11,7 +11,7 @@ Archive, each marked proven (run in CI) or not. This module only reads that data
 from __future__ import annotations
 
 FROM = ("distribution", "cloud-archive")
-NETWORKS = ("ovn", "linuxbridge")
+NETWORKS = ("ovn",)
 
 
 class ReleaseError(ValueError):

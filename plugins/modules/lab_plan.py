@@ -98,8 +98,8 @@ plan:
     mtu:
       description:
         - MTU of each layer, and whether the underlay's was C(configured), C(measured) or C(assumed).
-        - C(tenant_overhead) is what an inner tenant network costs on the overlay, as Neutron computes it (VXLAN 50 for
-          ML2/LinuxBridge; Geneve C(overcloud.geneve_header_size) plus 20 for ML2/OVN).
+        - C(tenant_overhead) is what an inner tenant network costs on the overlay, as Neutron computes it for ML2/OVN
+          (Geneve C(overcloud.geneve_header_size) plus 20 for the outer IPv4 header).
       type: dict
       sample: {"underlay": 1450, "overlay": 1400, "inner_external": 1400, "inner_tenant": 1342, "tenant_overhead": 58,
                "source": "assumed"}

@@ -63,7 +63,7 @@ options:
     type: dict
     default: {}
   network_agents:
-    description: Host names per Neutron agent binary that must be alive, for example C(neutron-l3-agent) with C([uc-0001]).
+    description: Host names per Neutron agent binary that must be alive, for example C(neutron-ovn-metadata-agent) with C([uc-0002, uc-0003]).
     type: dict
     default: {}
   wait:
@@ -82,13 +82,13 @@ EXAMPLES = r"""
     auth: {auth_url: "http://10.22.0.11:5000/v3", password: "{{ admin_password }}"}
     apis: {nova: "http://10.22.0.11:8774/"}
     compute_services: {nova-compute: [uc-0002, uc-0003]}
-    network_agents: {neutron-linuxbridge-agent: [uc-0001, uc-0002, uc-0003]}
+    network_agents: {neutron-ovn-metadata-agent: [uc-0002, uc-0003]}
     wait: 300
 
 - name: Ask once, without waiting
   nestedcloud.openstack.overcloud_health:
     auth: {auth_url: "http://10.22.0.11:5000/v3", password: "{{ admin_password }}"}
-    network_agents: {neutron-l3-agent: [uc-0001]}
+    network_agents: {ovn-controller: [uc-0002]}
   register: health
 """
 

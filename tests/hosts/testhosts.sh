@@ -20,13 +20,13 @@
 #   testhosts.sh run P NAME...        start a container per NAME in namespace P-NAME (molecule does this itself)
 #   testhosts.sh rm P NAME...         remove those containers
 # Environment: NC_HOSTS_STATE (default /tmp/nestedcloud-hosts), MIRROR (default http://deb.debian.org/debian),
-# NC_HOST_SUITE (the hosts' Debian release, default bookworm).
+# NC_HOST_SUITE (the hosts' Debian release, default trixie).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 STATE=${NC_HOSTS_STATE:-/tmp/nestedcloud-hosts}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 # the Debian release of the test hosts (bookworm: Debian 12; trixie: Debian 13)
-SUITE=${NC_HOST_SUITE:-bookworm}
+SUITE=${NC_HOST_SUITE:-trixie}
 IMAGE=localhost/nestedcloud-host:$SUITE
 export CONTAINERS_CONF=$HERE/containers.conf
 UNDERLAY_MTU=${NC_UNDERLAY_MTU:-1450}
@@ -63,7 +63,7 @@ relay() {
     echo "$!" > "$STATE/pids/relay-root"
     local i
     for i in $(seq 100); do
-      curl -sf -o /dev/null -x http://127.0.0.1:3142 "$MIRROR/dists/bookworm/Release.gpg" && { log "apt relay: up"; return 0; }
+      curl -sf -o /dev/null -x http://127.0.0.1:3142 "$MIRROR/dists/$SUITE/Release.gpg" && { log "apt relay: up"; return 0; }
       sleep 0.2
     done
     log "apt relay: apt-cacher-ng did not answer, see $d/stdout"; return 1 ;;

@@ -17,7 +17,7 @@ import yaml
 
 from . import _runner
 
-LAB = {"name": "dead", "image": "debian-12", "flavors": {"jumphost": "m1.small", "undercloud": "m1.xlarge"}}
+LAB = {"name": "dead", "image": "debian-13", "flavors": {"jumphost": "m1.small", "undercloud": "m1.xlarge"}}
 
 
 def _clouds(tmp_path, port):

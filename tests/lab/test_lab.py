@@ -46,26 +46,19 @@ def test_smoke_report_passed_every_check(report):
     assert all(c["ok"] for c in report["checks"]), report["checks"]
 
 
-def backend(report):
-    """The inner cloud's network backend, as the smoke report names it (ovn or linuxbridge)."""
-    return report["network"]["backend"]
-
-
 def test_mtu_of_every_layer_follows_the_budget(report):
     mtu = report["mtu"]
     assert mtu["overlay"] == mtu["underlay"] - 50
     assert mtu["inner_external"] == mtu["overlay"]
-    # what Neutron gave the tenant network is what the planner derived for the encapsulation: Geneve with the
-    # recipe's header size (38) plus the outer IPv4 header, or VXLAN
-    assert mtu["tenant_overhead"] == {"ovn": 58, "linuxbridge": 50}[backend(report)]
+    # what Neutron gave the tenant network is what the planner derived for ML2/OVN's Geneve: the recipe's header size
+    # (38) plus the outer IPv4 header
+    assert report["network"]["backend"] == "ovn" and report["network"]["encapsulation"] == "Geneve"
+    assert mtu["tenant_overhead"] == 58
     assert mtu["inner_tenant"] == mtu["overlay"] - mtu["tenant_overhead"] == mtu["planned_inner_tenant"] == mtu["guest"]
 
 
 def test_the_datapath_of_each_chassis_is_said(report):
     datapaths = report["network"]["datapaths"]
-    if backend(report) != "ovn":
-        assert datapaths == {}
-        return
     assert sorted(datapaths) == ["uc-0002", "uc-0003"]
     # this machine kind's kernel has no openvswitch module and loads none
     for host, decision in datapaths.items():
@@ -82,16 +75,12 @@ def test_openstack_cli_on_r0_sees_the_inner_cloud(report):
     rc, out, err = on("r0", ". /root/openrc && openstack network agent list -f json")
     assert rc == 0, err
     agents = {(a["Binary"], a["Host"]): a["Alive"] for a in json.loads(out)}
-    if backend(report) == "ovn":
-        # each compute is an OVN chassis (a gateway chassis too) with its metadata agent; no L3 or DHCP agent
-        for host in ("uc-0002", "uc-0003"):
-            assert agents[("ovn-controller", host)] is True and agents[("neutron-ovn-metadata-agent", host)] is True
-        assert not [a for a in agents if a[0] in ("neutron-l3-agent", "neutron-dhcp-agent")], agents
-        types = {(a["Agent Type"], a["Host"]) for a in json.loads(out)}
-        assert ("OVN Controller Gateway agent", "uc-0002") in types, types
-    else:
-        assert agents[("neutron-l3-agent", "uc-0001")] is True
-        assert all(agents[("neutron-linuxbridge-agent", h)] is True for h in ("uc-0001", "uc-0002", "uc-0003"))
+    # each compute is an OVN chassis (a gateway chassis too) with its metadata agent; no L3 or DHCP agent
+    for host in ("uc-0002", "uc-0003"):
+        assert agents[("ovn-controller", host)] is True and agents[("neutron-ovn-metadata-agent", host)] is True
+    assert not [a for a in agents if a[0] in ("neutron-l3-agent", "neutron-dhcp-agent")], agents
+    types = {(a["Agent Type"], a["Host"]) for a in json.loads(out)}
+    assert ("OVN Controller Gateway agent", "uc-0002") in types, types
 
 
 def test_smoke_left_nothing_behind():
@@ -193,8 +182,7 @@ RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", re.M)
 def test_settings_a_killed_run_wrote_take_effect_in_the_next_run(report):
     """A run killed between writing nova.conf (or libvirt's settings) and its handlers left the services on the old
     settings, and the next run finds the files as it wants them. It must still restart exactly those services."""
-    agent = {"ovn": "neutron-ovn-metadata-agent", "linuxbridge": "neutron-linuxbridge-agent"}[backend(report)]
-    services = ("nova-compute", agent, "libvirtd")
+    services = ("nova-compute", "neutron-ovn-metadata-agent", "libvirtd")
     before = started("uc-0002", *services)
     # what the killed run left: the files written (newer than the services' last restart), no restart
     rc, out, err = on("uc-0002", "touch /etc/nova/nova.conf /etc/default/libvirtd")

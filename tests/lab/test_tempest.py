@@ -1,7 +1,7 @@
 # Copyright: nestedcloud.openstack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The verify layer of the lab of `make lab`: Tempest judged the inner cloud and every selected test passed; its
-configuration keeps the admin's password private; the linuxbridge agent's ebtables deletes its own rules."""
+configuration keeps the admin's password private."""
 
 from __future__ import annotations
 
@@ -82,20 +82,3 @@ def test_tempest_conf_is_private_and_its_password_never_printed():
         if name.startswith("tempest-report"):
             with open(os.path.join(REPORTS, name)) as handle:
                 assert password not in handle.read(), name
-
-
-def test_the_agents_ebtables_deletes_its_own_among_rules():
-    """What wedged the linuxbridge agent: replacing a port's MAC rule (add, then delete the old one by its text)."""
-    with open(os.path.join(REPORTS, "smoke-report.json")) as handle:
-        if json.load(handle)["network"]["backend"] != "linuxbridge":
-            pytest.skip("ML2/OVN: no linuxbridge agent and no ebtables rules of its own")
-    script = ("ip netns add nc-ebt-probe && trap 'ip netns del nc-ebt-probe' EXIT && "
-              "e='ip netns exec nc-ebt-probe ebtables -t nat --concurrent' && "
-              "$e -N neutronMAC-tapx -P DROP && "
-              "$e -A neutronMAC-tapx -i tapx --among-src fa:16:3e:00:00:01 -j RETURN && "
-              "old=$($e -L neutronMAC-tapx | grep among) && "
-              "$e -A neutronMAC-tapx -i tapx --among-src fa:16:3e:00:00:01,fa:16:3e:00:00:02 -j RETURN && "
-              "$e -D neutronMAC-tapx $old && $e -L neutronMAC-tapx | grep -c among")
-    for host in ("uc-0001", "uc-0002", "uc-0003"):
-        rc, out, err = on(host, script)
-        assert rc == 0 and out.strip() == "1", (host, out, err)

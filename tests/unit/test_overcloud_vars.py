@@ -25,7 +25,7 @@ def test_same_settings_for_every_distribution():
     assert keys["Debian"] == keys["Ubuntu"]
 
 
-NETWORKS = ("linuxbridge", "ovn")
+NETWORKS = ("ovn",)
 # services that come with a package of another name
 PROVIDED_BY = {"nova-api-metadata": "nova-api"}
 

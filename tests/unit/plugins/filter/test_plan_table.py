@@ -31,7 +31,7 @@ def test_table_shows_the_mtu_of_each_layer():
     assert "1500" in rows["underlay"] and "measured" in rows["underlay"]
     assert "1450" in rows["overlay"] and "VNI 10" in rows["overlay"]
     assert "1450" in rows["inner external"]
-    assert "1400" in rows["inner tenant"]  # ML2/LinuxBridge: VXLAN costs 50
+    assert "1392" in rows["inner tenant"]  # ML2/OVN: Geneve costs 38 + 20
     assert "SSH to r0 from: nowhere" in text
 
 

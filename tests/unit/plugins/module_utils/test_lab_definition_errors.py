@@ -54,7 +54,7 @@ DELETE = object()
 # (case id, definition, kwargs of build_plan, field named, words the message must contain)
 CASES = [
     ("not-a-mapping", ["cloud"], {}, "nestedcloud_lab", "expected a mapping"),
-    ("missing-image", _with("image", DELETE), {}, "nestedcloud_lab.image", "for example image: debian-12"),
+    ("missing-image", _with("image", DELETE), {}, "nestedcloud_lab.image", "for example image: debian-13"),
     ("missing-flavor", _with("flavors.jumphost", DELETE), {}, "nestedcloud_lab.flavors.jumphost",
      "for example flavors.jumphost: m1.small"),
     ("empty-cloud", _with("cloud", "  "), {}, "nestedcloud_lab.cloud", "must not be empty"),
@@ -112,8 +112,8 @@ CASES = [
      "planned address of uc-0002"),
     ("mtu-too-small-underlay", _with("underlay.mtu", 1200), {}, "nestedcloud_lab.underlay.mtu", "from 1280 to 9216"),
     ("mtu-inner-below-1280", _with("underlay.mtu", 1350), {}, "nestedcloud_lab.underlay.mtu",
-     "inner_tenant layer 1250"),
-    ("mtu-measured-too-small", BASE, {"underlay_mtu": 1300}, "underlay_mtu", "at least 1380"),
+     "inner_tenant layer 1242"),
+    ("mtu-measured-too-small", BASE, {"underlay_mtu": 1300}, "underlay_mtu", "at least 1388"),
     ("mtu-measured-too-big", BASE, {"underlay_mtu": 70000}, "underlay_mtu", "expected the network's MTU"),
     ("mtu-word", _with("underlay.mtu", "big"), {}, "nestedcloud_lab.underlay.mtu", "expected an integer"),
     ("duplicate-names", _merge(("naming.undercloud_prefix", "n-"), ("naming.nested_prefix", "n-")), {},
@@ -199,7 +199,7 @@ def test_every_error_of_a_definition_is_reported_at_once_with_did_you_mean():
     assert text.startswith("5 errors in the lab definition, all to fix before anything is made:\n")
     assert "undercloud_cuont: unknown key; did you mean undercloud_count?" in text
     assert "nested_vms.cuont: unknown key; did you mean count?" in text
-    assert "for example image: debian-12" in text
+    assert "for example image: debian-13" in text
     # a key far from every valid one gets no guess
     with pytest.raises(LabDefinitionError) as caught:
         build_plan(_with("zzz", 1))

@@ -72,20 +72,22 @@ def test_vxlan_full_mesh():
     assert "vxlan_peers" not in plan["hosts"]["oc-0001"]
 
 
-@pytest.mark.parametrize("network,overhead", [("linuxbridge", 50), ("ovn", 58)])
 @pytest.mark.parametrize("underlay,source", [(1500, "measured"), (1450, "measured"), (9000, "measured")])
-def test_mtu_from_measured_underlay(underlay, source, network, overhead):
-    """Below the overlay: VXLAN's 50 bytes (ML2/LinuxBridge, the default while Zed is) or Geneve's 58 (ML2/OVN:
-    max_header_size 38 + the outer IPv4 header)."""
-    plan = build_plan(_lab(overcloud={"network": network}), underlay_mtu=underlay)
+def test_mtu_from_measured_underlay(underlay, source):
+    """Below the overlay (VXLAN, 50 bytes): the inner tenant networks' Geneve, 58 (ML2/OVN, the default and only
+    backend: max_header_size 38 + the outer IPv4 header)."""
+    plan = build_plan(_lab(), underlay_mtu=underlay)
     assert plan["mtu"] == {"underlay": underlay, "overlay": underlay - 50, "inner_external": underlay - 50,
-                           "inner_tenant": underlay - 50 - overhead, "tenant_overhead": overhead, "source": source}
+                           "inner_tenant": underlay - 108, "tenant_overhead": 58, "source": source}
     assert plan["hosts"]["oc-0001"]["nics"][0]["mtu"] == underlay - 50
-    assert plan["networks"]["inner_tenant"]["mtu"] == underlay - 50 - overhead
-    if network == "ovn":
-        assert plan["networks"]["inner_tunnel"]["type"] == "geneve"
-    else:
-        assert plan["networks"]["inner_tunnel"] is None  # ML2/LinuxBridge: VXLAN from the overlay address
+    assert plan["networks"]["inner_tenant"]["mtu"] == underlay - 108
+    assert plan["networks"]["inner_tunnel"]["type"] == "geneve"
+
+
+def test_linuxbridge_is_refused_naming_the_field():
+    """Neutron 2025.1 removed ML2/LinuxBridge; a lab that still asks for it is refused before any API call."""
+    with pytest.raises(LabDefinitionError, match=r"nestedcloud_lab\.overcloud\.network: .*linuxbridge.*ovn"):
+        build_plan(_lab(overcloud={"network": "linuxbridge"}))
 
 
 def test_ovn_tenant_mtu_is_what_neutron_gives_geneve():
@@ -139,8 +141,7 @@ def test_mtu_configured_wins_and_assumed_is_said():
     plan = build_plan(LAB)
     assert plan["mtu"]["source"] == "assumed" and plan["mtu"]["underlay"] == 1450
     assert any("assumed" in note for note in plan["notes"])
-    assert build_plan(LAB, underlay_mtu=1380)["mtu"]["inner_tenant"] == 1280  # the smallest that passes (VXLAN)
-    assert build_plan(_lab(overcloud={"network": "ovn"}), underlay_mtu=1388)["mtu"]["inner_tenant"] == 1280
+    assert build_plan(LAB, underlay_mtu=1388)["mtu"]["inner_tenant"] == 1280  # the smallest that passes (Geneve)
 
 
 def test_deterministic():

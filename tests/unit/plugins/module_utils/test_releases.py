@@ -22,7 +22,7 @@ RELEASES = {
     "2024.1": {"codename": "caracal", "network": "ovn", "sources": [
         {"distribution": "Ubuntu", "version": "24.04", "from": "distribution"},
         {"distribution": "Ubuntu", "version": "22.04", "from": "cloud-archive", "pocket": "caracal"}]},
-    "zed": {"network": "linuxbridge", "sources": [{"distribution": "Debian", "version": "12", "from": "distribution"}]},
+    "zed": {"network": "ovn", "sources": [{"distribution": "Debian", "version": "12", "from": "distribution"}]},
 }
 
 
@@ -63,6 +63,7 @@ def test_what_cannot_be_installed_is_refused_naming_the_variable():
 @pytest.mark.parametrize("bad,field", [
     ({}, "overcloud_releases"),
     ({"a": {"network": "ovs", "sources": []}}, "overcloud_releases['a'].network"),
+    ({"a": {"network": "linuxbridge", "sources": []}}, "overcloud_releases['a'].network"),  # gone in Neutron 2025.1
     ({"a": {"network": "ovn", "sources": []}}, "overcloud_releases['a'].sources"),
     ({"a": {"network": "ovn", "sources": [{"distribution": "Debian"}]}}, "overcloud_releases['a'].sources[0]"),
     ({"a": {"network": "ovn", "sources": [{"distribution": "Debian", "version": "13", "from": "pypi"}]}},
@@ -81,4 +82,6 @@ def test_the_roles_data_is_valid_and_what_ci_proves_is_debian():
     proven = [(name, s["distribution"], s["version"]) for name, r in DEFAULTS.items() for s in r["sources"]
               if s.get("proven")]
     assert proven and all(distribution == "Debian" for _name, distribution, _version in proven)
-    assert resolve(DEFAULTS, "auto", "Debian", "12")["proven"]
+    assert resolve(DEFAULTS, "auto", "Debian", "13") == {
+        "name": "2025.1", "codename": "epoxy", "network": "ovn", "from": "distribution", "pocket": "", "proven": True}
+    assert all(release["network"] == "ovn" for release in DEFAULTS.values())
