@@ -54,7 +54,10 @@ def test_plan_prints_hosts_addresses_roles_and_mtus():
     for text in ("HOST", "ROLES", "UNDERLAY", "OVERLAY", "LAYER", "MTU"):
         assert text in out
     assert "uc-0001  undercloud,hypervisors,overcloud_controller  10.22.0.11  10.33.0.11" in out
-    assert "oc-0006" in out and "on uc-0002" in out
+    # The inner computes (auto: the last uc- hosts the oc- VMs do not need) hold no oc- VM; the six run on the others.
+    assert re.search(r"uc-0002  undercloud,overcloud_compute .* inner compute: holds no oc- VM", out), out
+    assert re.search(r"oc-0006  nested .* on uc-0004, ", out), out
+    assert "on uc-0002" not in out and "on uc-0003" not in out
     assert "inner tenant    10.55.0.0/16  10.55.0.1  1400" in out
     assert "changed=0" in out and "failed=0" in out
 

@@ -35,7 +35,8 @@ def plain(value):
 
 
 def test_graph_list_and_cache(member, tmp_path):
-    lab = _lab("itinv", 2, nested_vms={"count": 2, "ram_mb": 256, "host_reserved_ram_mb": 0})
+    # both oc- VMs on the controller uc-0001 (m1.small, 1 vCPU: two slots at 2 VMs per vCPU); uc-0002 is the compute
+    lab = _lab("itinv", 2, nested_vms={"count": 2, "ram_mb": 256, "host_reserved_ram_mb": 0, "cpu_allocation_ratio": 2.0})
     made = playbook("undercloud", lab, tmp_path)
     assert made.returncode == 0, made.stdout[-3000:]
     config = tmp_path / "lab.nestedcloud.yml"

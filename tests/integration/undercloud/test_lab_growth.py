@@ -18,9 +18,11 @@ FLAVOR = "itgrow.hv"  # a name the planner's table does not know: its size comes
 
 
 def _grow_lab(hosts, vms, **extra):
+    # the inner cloud on the oc- VMs (three levels), so that every uc- host may hold oc- VMs; the packaged kind on the
+    # uc- hosts keeps them off its inner computes (unit tests: test_lab_planner.py, test_lab_growth.py)
     return _lab("itgrow", hosts, flavors={"jumphost": "m1.tiny", "undercloud": FLAVOR},
                 nested_vms={"count": vms, "ram_mb": 256, "host_reserved_ram_mb": 512, "cpu_allocation_ratio": 2.0},
-                **extra)
+                overcloud={"hosts": "nested"}, **extra)
 
 
 def _recorded(member):
