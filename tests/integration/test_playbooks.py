@@ -27,7 +27,7 @@ def _playbook(*args, env=None):
 
 # What a user of the shipped example inventory must set (it has no safe default), given as nestedcloud_lab_overrides.
 REQUIRED = json.dumps({"nestedcloud_lab_overrides": dict(OUTER, cloud="mycloud")})
-MISSING = ("image: debian-12", "flavors.jumphost: m1.small", "flavors.undercloud: m1.xlarge")
+MISSING = ("image: debian-13", "flavors.jumphost: m1.small", "flavors.undercloud: m1.xlarge")
 
 
 def test_the_unedited_example_names_everything_it_lacks_before_any_api_call():
@@ -58,7 +58,7 @@ def test_plan_prints_hosts_addresses_roles_and_mtus():
     assert re.search(r"uc-0002  undercloud,overcloud_compute .* inner compute: holds no oc- VM", out), out
     assert re.search(r"oc-0006  nested .* on uc-0004, ", out), out
     assert "on uc-0002" not in out and "on uc-0003" not in out
-    assert "inner tenant    10.55.0.0/16  10.55.0.1  1400" in out
+    assert "inner tenant    10.55.0.0/16  10.55.0.1  1392" in out
     assert "changed=0" in out and "failed=0" in out
 
 
