@@ -182,7 +182,8 @@ RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", re.M)
 def test_settings_a_killed_run_wrote_take_effect_in_the_next_run(report):
     """A run killed between writing nova.conf (or libvirt's settings) and its handlers left the services on the old
     settings, and the next run finds the files as it wants them. It must still restart exactly those services."""
-    services = ("nova-compute", "neutron-ovn-metadata-agent", "libvirtd")
+    agent = "neutron-ovn-metadata-agent"
+    services = ("nova-compute", agent, "libvirtd")
     before = started("uc-0002", *services)
     # what the killed run left: the files written (newer than the services' last restart), no restart
     rc, out, err = on("uc-0002", "touch /etc/nova/nova.conf /etc/default/libvirtd")
