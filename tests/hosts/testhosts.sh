@@ -221,6 +221,9 @@ case "$1" in
     [ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
     ifconfig "$interface" "$ip" netmask "$subnet" up
     [ -n "$router" ] && { ip route del default 2>/dev/null; ip route add default via "${router%% *}"; }
+    # option 121, as CirrOS takes it: ML2/OVN's DHCP routes 169.254.169.254 (metadata) to its metadata port
+    set -- $staticroutes
+    while [ $# -ge 2 ]; do ip route replace "$1" via "$2" dev "$interface"; shift 2; done
     [ -n "$dns" ] && for d in $dns; do echo "nameserver $d"; done > /etc/resolv.conf ;;
 esac
 DHCP
@@ -256,7 +259,7 @@ ip link set "$dev" up
 [ -n "$mtu" ] && ip link set "$dev" mtu "$mtu"
 if grep -q '"ipv4_dhcp"' $nd; then
   # it stays, as in CirrOS: a renewal (SIGUSR1 to the pid in /var/run/udhcpc.<nic>.pid) takes changed settings
-  udhcpc -i "$dev" -t 20 -T 2 -n -p "/var/run/udhcpc.$dev.pid" -O mtu -s /usr/share/udhcpc/default.script \
+  udhcpc -i "$dev" -t 20 -T 2 -n -p "/var/run/udhcpc.$dev.pid" -O mtu -O staticroutes -s /usr/share/udhcpc/default.script \
     >/dev/null 2>&1 || echo "NESTEDCLOUD-GUEST-FAILED dhcp"
   ip=$(ip -4 -o addr show dev "$dev" | awk '{print $4}' | head -1) mask=""
 else
