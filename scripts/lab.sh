@@ -386,7 +386,7 @@ cmd_figures() {
     echo "|---|---|---:|---:|---|"
     for name in $(podman ps --format '{{.Names}}' | grep "^$LAB-" | sort); do
       local role=jumphost
-      case $name in *uc-0001) role="controller (+ network node)" ;; *uc-0*) role=compute ;; esac
+      case $name in *uc-0001) role="controller (+ OVN central, the oc- VMs)" ;; *uc-0*) role="compute (+ OVN gateway chassis)" ;; esac
       printf '| %s | %s | %s | %s MiB | %s |\n' "${name#"$LAB"-}" "$role" \
         "$(podman stats --no-stream --format '{{.MemUsage}}' "$name" | cut -d/ -f1 | tr -d ' ')" \
         "$(podman exec "$name" ps -eo rss= | awk '{s+=$1} END {printf "%.0f", s/1024}')" \
