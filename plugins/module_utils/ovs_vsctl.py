@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 
 COLUMNS = ("external_ids", "other_config")
+# the connection methods of an OVSDB target (ovsdb-server(1), "Database Connection Methods")
+TARGETS = ("ptcp:", "pssl:", "punix:", "tcp:", "ssl:", "unix:")
 
 
 class OvsError(Exception):
@@ -42,10 +44,21 @@ def _table(run, table, columns, record=None):
     return [dict(zip(data["headings"], row)) for row in data["data"]]
 
 
+def check_targets(targets, field="managers"):
+    """Fail naming the first entry of ``targets`` (ovsdb-server connections) that is no OVSDB target; return them."""
+    for index, target in enumerate(targets or []):
+        if not isinstance(target, str) or not target.startswith(TARGETS) or target in TARGETS:
+            raise OvsError("%s[%d]: %r is not an OVSDB target (one of %s followed by its port or path, for example "
+                           "ptcp:6640:127.0.0.1)" % (field, index, target, ", ".join(TARGETS)))
+    return targets
+
+
 def read(run):
-    """The switch's external_ids and other_config, and each bridge's datapath type and ports."""
+    """The switch's external_ids and other_config, the targets its database listens on besides its unix socket
+    (managers), and each bridge's datapath type and ports."""
     switch = _table(run, "Open_vSwitch", COLUMNS, ".")
-    state = {"external_ids": {}, "other_config": {}, "bridges": {}}
+    state = {"external_ids": {}, "other_config": {}, "bridges": {},
+             "managers": sorted(m for m in _vsctl(run, "get-manager").split("\n") if m)}
     if switch:
         for column in COLUMNS:
             state[column] = _map(switch[0].get(column))
@@ -56,10 +69,14 @@ def read(run):
     return state
 
 
-def commands(state, external_ids=None, other_config=None, bridges=None):
-    """The ovs-vsctl argument lists that bring ``state`` to what is wanted (keys not named are left alone), and
-    which keys, bridges and ports each changes."""
+def commands(state, external_ids=None, other_config=None, bridges=None, managers=None):
+    """The ovs-vsctl argument lists that bring ``state`` to what is wanted (keys not named are left alone; the
+    managers, when given, become exactly those), and which keys, bridges, ports and managers each changes."""
     todo, changes = [], []
+    if managers is not None and sorted(set(managers)) != state["managers"]:
+        todo.append(["set-manager"] + sorted(set(managers)))
+        changes.append("managers %s (was %s)" % (",".join(sorted(set(managers))) or "none",
+                                                  ",".join(state["managers"]) or "none"))
     for column, wanted in (("external_ids", external_ids or {}), ("other_config", other_config or {})):
         for key, value in sorted(wanted.items()):
             have = state[column].get(key)
@@ -89,9 +106,12 @@ def commands(state, external_ids=None, other_config=None, bridges=None):
     return todo, changes
 
 
-def view(state, external_ids=None, other_config=None, bridges=None, wanted=False):
+def view(state, external_ids=None, other_config=None, bridges=None, managers=None, wanted=False):
     """The part of ``state`` the options name, as it is, or (``wanted``) as it will be: for a diff."""
     out = {}
+    listening = ",".join(sorted(set(managers)) if wanted else state["managers"]) if managers is not None else ""
+    if listening:
+        out["managers"] = listening
     for column, keys in (("external_ids", external_ids or {}), ("other_config", other_config or {})):
         for key, value in keys.items():
             have = state[column].get(key)
