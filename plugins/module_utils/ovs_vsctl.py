@@ -73,10 +73,10 @@ def commands(state, external_ids=None, other_config=None, bridges=None, managers
     """The ovs-vsctl argument lists that bring ``state`` to what is wanted (keys not named are left alone; the
     managers, when given, become exactly those), and which keys, bridges, ports and managers each changes."""
     todo, changes = [], []
-    if managers is not None and sorted(set(managers)) != state["managers"]:
-        todo.append(["set-manager"] + sorted(set(managers)))
-        changes.append("managers %s (was %s)" % (",".join(sorted(set(managers))) or "none",
-                                                  ",".join(state["managers"]) or "none"))
+    targets = sorted(set(managers)) if managers is not None else None
+    if targets is not None and targets != state["managers"]:
+        todo.append(["set-manager"] + targets)
+        changes.append("managers %s (was %s)" % (",".join(targets) or "none", ",".join(state["managers"]) or "none"))
     for column, wanted in (("external_ids", external_ids or {}), ("other_config", other_config or {})):
         for key, value in sorted(wanted.items()):
             have = state[column].get(key)
