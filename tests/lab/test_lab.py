@@ -65,6 +65,34 @@ def test_the_datapath_of_each_chassis_is_said(report):
         assert decision["datapath"] == "userspace" and "openvswitch" in decision["reason"], (host, decision)
 
 
+def test_a_vm_tap_the_userspace_datapath_left_down_is_brought_up(report):
+    """The race of roles/overcloud/files/ovs_tap_guard.py made certain: ovs-vswitchd holds a VM's tap that is down
+    (as when it wrote back the flags without IFF_UP); the guard brings it up and says so. A tap of no VM stays down."""
+    host = sorted(report["network"]["datapaths"])[0]
+    vm_tap, other_tap = "tapncguard0", "tapncguard1"
+    try:
+        rc, out, err = on(host, "set -e; ip tuntap add dev {vm} mode tap; ip tuntap add dev {other} mode tap; "
+                                "ovs-vsctl --timeout=10 add-port br-int {vm} -- set Interface {vm} "
+                                "external_ids:vm-uuid=nestedcloud-test -- add-port br-int {other}"
+                                .format(vm=vm_tap, other=other_tap))
+        assert rc == 0, err
+        deadline = time.monotonic() + 30
+        while True:
+            rc, out, err = on(host, "cat /sys/class/net/%s/flags /sys/class/net/%s/flags" % (vm_tap, other_tap))
+            assert rc == 0, err
+            vm_flags, other_flags = (int(word, 16) for word in out.split())
+            if vm_flags & 0x1 or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert vm_flags & 0x1, "%s: the VM's tap stayed down on %s" % (vm_tap, host)
+        assert not other_flags & 0x1, "%s: a tap of no VM was brought up on %s" % (other_tap, host)
+        rc, out, err = on(host, "journalctl -u nestedcloud-tap-guard.service -o cat --no-pager")
+        assert "%s: a VM's tap on the userspace datapath was down" % vm_tap in out, out[-2000:] + err
+    finally:
+        on(host, "ovs-vsctl --timeout=10 --if-exists del-port br-int {vm} -- --if-exists del-port br-int {other}; "
+                 "ip link del {vm}; ip link del {other}".format(vm=vm_tap, other=other_tap))
+
+
 def test_openstack_cli_on_r0_sees_the_inner_cloud(report):
     rc, out, err = on("r0", ". /root/openrc && openstack compute service list -f json")
     assert rc == 0, err
