@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # Copyright: nestedcloud.openstack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Bring up the taps of this host's VMs that Open vSwitch's userspace datapath left down.
