@@ -6,16 +6,13 @@
 
 from __future__ import annotations
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.ovs_vsctl import OvsError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.ovs_vsctl import targets_change, tool
 
 CTL = {"northbound": "ovn-nbctl", "southbound": "ovn-sbctl"}
 
 
 def _ctl(run, database, *args):
-    rc, out, err = run([CTL[database], "--timeout=30"] + list(args))
-    if rc != 0:
-        raise OvsError("%s %s: %s" % (CTL[database], " ".join(args), (err or out).strip()))
-    return out
+    return tool(run, CTL[database], *args)
 
 
 def read(run, databases):
@@ -29,10 +26,10 @@ def commands(state, wanted):
     """[(database, argv)] that bring ``state`` to ``wanted`` ({database: targets}, exactly those), and the changes."""
     todo, changes = [], []
     for db in sorted(wanted):
-        targets = sorted(set(wanted[db]))
-        if targets != state[db]:
+        targets, change = targets_change(db, wanted[db], state[db])
+        if change:
             todo.append((db, ["set-connection"] + targets))
-            changes.append("%s %s (was %s)" % (db, ",".join(targets) or "none", ",".join(state[db]) or "none"))
+            changes.append(change)
     return todo, changes
 
 

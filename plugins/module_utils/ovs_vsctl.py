@@ -17,11 +17,17 @@ class OvsError(Exception):
     pass
 
 
-def _vsctl(run, *args):
-    rc, out, err = run(["ovs-vsctl", "--timeout=30"] + list(args))
+def tool(run, name, *args):
+    """The output of the OVSDB client ``name`` (ovs-vsctl, ovn-nbctl, ovn-sbctl) run with ``args``; fail naming the
+    command."""
+    rc, out, err = run([name, "--timeout=30"] + list(args))
     if rc != 0:
-        raise OvsError("ovs-vsctl %s: %s" % (" ".join(args), (err or out).strip()))
+        raise OvsError("%s %s: %s" % (name, " ".join(args), (err or out).strip()))
     return out
+
+
+def _vsctl(run, *args):
+    return tool(run, "ovs-vsctl", *args)
 
 
 def _map(value):
@@ -53,6 +59,15 @@ def check_targets(targets, field="managers"):
     return targets
 
 
+def targets_change(label, wanted, have):
+    """``wanted`` targets as a sorted list, and the line that says they replace ``have`` (None when they are the
+    same)."""
+    targets = sorted(set(wanted))
+    if targets == have:
+        return targets, None
+    return targets, "%s %s (was %s)" % (label, ",".join(targets) or "none", ",".join(have) or "none")
+
+
 def read(run):
     """The switch's external_ids and other_config, the targets its database listens on besides its unix socket
     (managers), and each bridge's datapath type and ports."""
@@ -73,10 +88,11 @@ def commands(state, external_ids=None, other_config=None, bridges=None, managers
     """The ovs-vsctl argument lists that bring ``state`` to what is wanted (keys not named are left alone; the
     managers, when given, become exactly those), and which keys, bridges, ports and managers each changes."""
     todo, changes = [], []
-    targets = sorted(set(managers)) if managers is not None else None
-    if targets is not None and targets != state["managers"]:
-        todo.append(["set-manager"] + targets)
-        changes.append("managers %s (was %s)" % (",".join(targets) or "none", ",".join(state["managers"]) or "none"))
+    if managers is not None:
+        targets, change = targets_change("managers", managers, state["managers"])
+        if change:
+            todo.append(["set-manager"] + targets)
+            changes.append(change)
     for column, wanted in (("external_ids", external_ids or {}), ("other_config", other_config or {})):
         for key, value in sorted(wanted.items()):
             have = state[column].get(key)
@@ -109,9 +125,10 @@ def commands(state, external_ids=None, other_config=None, bridges=None, managers
 def view(state, external_ids=None, other_config=None, bridges=None, managers=None, wanted=False):
     """The part of ``state`` the options name, as it is, or (``wanted``) as it will be: for a diff."""
     out = {}
-    listening = ",".join(sorted(set(managers)) if wanted else state["managers"]) if managers is not None else ""
-    if listening:
-        out["managers"] = listening
+    if managers is not None:
+        listening = sorted(set(managers)) if wanted else state["managers"]
+        if listening:
+            out["managers"] = ",".join(listening)
     for column, keys in (("external_ids", external_ids or {}), ("other_config", other_config or {})):
         for key, value in keys.items():
             have = state[column].get(key)
