@@ -108,7 +108,7 @@ tier_ee() {
   echo "execution environment context generated in build/ee-context (the image is not built: no registry here)"
 }
 
-tier_integration() { python -m pytest -q tests/integration --ignore=tests/integration/undercloud; }
+tier_integration() { python -m pytest -q --durations=8 tests/integration --ignore=tests/integration/undercloud; }
 
 # A real OpenStack on loopback (tests/undercloud/undercloud.sh), up for these tests and down after.
 tier_undercloud() {
@@ -116,7 +116,7 @@ tier_undercloud() {
   export UC_STATE="${UC_STATE:-/tmp/nestedcloud-undercloud}"
   tests/undercloud/undercloud.sh up || rc=$?
   if [ "$rc" -eq 0 ]; then
-    OS_CLIENT_CONFIG_FILE="$UC_STATE/clouds.yaml" python -m pytest -q tests/integration/undercloud || rc=$?
+    OS_CLIENT_CONFIG_FILE="$UC_STATE/clouds.yaml" python -m pytest -q --durations=8 tests/integration/undercloud || rc=$?
     # the figures of the fault-injection and interrupted-run tests
     python benchmarks/faults/summary.py "$BUILD" || rc=1
     # the role's molecule scenario; a HOME of its own keeps the lab key it makes out of yours
@@ -162,7 +162,7 @@ tier_lab() {
   if [ "$rc" -eq 0 ]; then
     scripts/lab.sh awx || rc=$?
     python tests/lab/check_recap.py /tmp/nestedcloud-lab/awx.log || rc=1
-    python -m pytest -q tests/lab --ignore=tests/lab/test_grown.py || rc=1
+    python -m pytest -q --durations=8 tests/lab --ignore=tests/lab/test_grown.py || rc=1
     scripts/lab.sh figures "$BUILD/lab-figures.md" && cat "$BUILD/lab-figures.md"
     # last, as they change the lab: one uc- host and one oc- VM more, and no running VM moved; then one VM fewer,
     # refused until it is retired
