@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: setup test plan lab lab-again lab-down unit lint sanity integration docs build ee changelog clean bench-undercloud bench-hosts
+.PHONY: setup test plan lab lab-again lab-down unit lint sanity integration docs build ee changelog clean bench-undercloud bench-hosts bench-lab
 
 setup:
 	scripts/setup.sh
@@ -37,6 +37,11 @@ bench-undercloud: setup
 # iperf3 overlay vs underlay and the idempotent re-run of the hosts layers, on the multihost test hosts.
 bench-hosts: setup
 	benchmarks/hosts/bench.sh 3
+
+# The lab's speed: each layer of the first site.yml, the overcloud layer against its floor (one apt-get install per
+# host and the schema syncs, on fresh test hosts), the run that changes nothing against the first; lab taken down after.
+bench-lab: setup
+	benchmarks/lab/bench.sh benchmarks/lab/speed.md
 
 clean:
 	rm -rf build tests/output .cache
