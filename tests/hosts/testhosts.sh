@@ -17,6 +17,7 @@
 #                                     underlay address out, like a project router with one floating IP.
 #   testhosts.sh guest              build the tiny oc- guest once (Debian cloud kernel + busybox initramfs that
 #                                     configures itself from an OpenStack config drive); prints its directory
+#   testhosts.sh key                  the molecule scenarios' SSH key (made once); prints its path
 #   testhosts.sh run P NAME...        start a container per NAME in namespace P-NAME (molecule does this itself)
 #   testhosts.sh rm P NAME...         remove those containers
 # Environment: NC_HOSTS_STATE (default /tmp/nestedcloud-hosts), MIRROR (default http://deb.debian.org/debian),
@@ -343,6 +344,13 @@ run_hosts() {
   done
 }
 
+# The key Ansible logs in with over SSH in the molecule scenarios (molecule/shared/ssh_access.yml installs it)
+ssh_key() {
+  local key=$STATE/ssh/id_ed25519
+  [ -f "$key" ] || { mkdir -p -m 700 "${key%/*}" && ssh-keygen -q -t ed25519 -N "" -C nestedcloud-testhosts -f "$key"; }
+  echo "$key"
+}
+
 rm_hosts() {
   local p=$1 name; shift
   for name in "$@"; do podman rm -f -t 5 "$p-$name" >/dev/null 2>&1 || true; done
@@ -356,7 +364,8 @@ relay) relay "${2:?start|stop}" ;;
 net) shift; case "${1:-}" in up) shift; net_up "$@" ;; down) net_down "${2:?prefix}" ;; *) exit 2 ;; esac ;;
 guest|tenant-guest) guest ;;
 outside) shift; case "${1:-}" in up) outside_up "${2:?prefix}" "${3:?FIP=IP}" ;; *) exit 2 ;; esac ;;
+key) ssh_key ;;
 run) shift; run_hosts "$@" ;;
 rm) shift; rm_hosts "$@" ;;
-*) sed -n '2,24p' "$0"; exit 2 ;;
+*) sed -n '2,25p' "$0"; exit 2 ;;
 esac
