@@ -137,6 +137,11 @@ def grant_sql(grants):
         for db, user, host, pw in grants)
 
 
+def table_count_sql(databases):
+    return ("SELECT table_schema, COUNT(*) FROM information_schema.tables WHERE table_schema IN (%s) "
+            "GROUP BY table_schema ORDER BY table_schema" % ", ".join("'%s'" % name for name in databases))
+
+
 def role_syncs(schemas_yml):
     """[(name, shell command)] of the overcloud role's "Schemas" task, in its order."""
     for task in schemas_yml:
@@ -273,7 +278,11 @@ def measure(args):
         for name in names:
             result["hosts"][name] = {"packages": plan[name]["during"], "install_s": seconds[name],
                                      "untimed_before": len(plan[name]["before"])}
-        result["syncs"] = syncs(args.lab, controller, floor[controller])
+        result["syncs"], result["tables"] = syncs(args.lab, controller, floor[controller])
+        empty = sorted(db for db, count in result["tables"].items() if count == 0)
+        missing = sorted(set(d for names in role_databases().values() for d in names) - set(result["tables"]))
+        if empty or missing:
+            sys.exit("the schema syncs left databases without tables: %s" % (empty + missing))
     finally:
         hosts_down(names)
     result["syncs_s"] = round(sum(s for _, s in result["syncs"]), 1)
@@ -282,25 +291,33 @@ def measure(args):
     print()
 
 
+def role_databases():
+    with open(os.path.join(ROLE, "vars", "main.yml")) as handle:
+        return yaml.safe_load(handle)["_overcloud_databases"]
+
+
 def syncs(lab, controller, target):
-    """The role's schema syncs on the floor controller, each timed: [(name, seconds)]."""
+    """The role's schema syncs on the floor controller, each timed: ([(name, seconds)], {database: tables})."""
     source = "%s-%s" % (lab, controller)
     dirs = ["etc/keystone", "etc/glance", "etc/placement", "etc/nova", "etc/neutron"]
     copy_tree(source, target, dirs)
     listing = podman_exec(source, ["sh", "-c", "find %s -name '*.conf' -o -name '*.ini' | sort" %
                                    " ".join("/" + d for d in dirs)]).split()
     configs = {path: podman_exec(source, ["cat", path]) for path in listing}
-    with open(os.path.join(ROLE, "vars", "main.yml")) as handle:
-        databases = yaml.safe_load(handle)["_overcloud_databases"]
+    databases = role_databases()
     with open(os.path.join(ROLE, "tasks", "schemas.yml")) as handle:
         commands = role_syncs(yaml.safe_load(handle))
     podman_exec(target, ["sh", "-c", "rm -f /usr/sbin/policy-rc.d && systemctl start mariadb"])
-    podman_exec(target, ["mariadb"], stdin=grant_sql(database_grants(configs, databases)))
+    grants = database_grants(configs, databases)
+    podman_exec(target, ["mariadb"], stdin=grant_sql(grants))
     out = []
     for name, command in commands:
         out.append((name, round(timed("schema sync of %s" % name, podman_exec, target,
                                       ["bash", "-c", "set -e; " + command]), 1)))
-    return out
+    # what the syncs made: tables per database (a sync that did nothing would show here)
+    names = sorted({name for _, name, _, _ in grants})
+    counted = podman_exec(target, ["mariadb", "-N", "-B", "-e", table_count_sql(names)])
+    return out, dict((db, int(n)) for db, n in (line.split("\t") for line in counted.splitlines() if line))
 
 
 def main(argv=None):

@@ -66,6 +66,8 @@ def render(first, noop, floor, warm):
     for name, seconds in floor["syncs"]:
         out.append("| schema sync: %s (on %s) | %.0f |" % (name, floor["controller"], seconds))
     out.append("| **floor** | **%.0f** |" % floor["floor_s"])
+    if floor.get("tables"):
+        out += ["", "Tables the syncs made: %s." % ", ".join("%s %d" % item for item in sorted(floor["tables"].items()))]
     for title, lines in (("the first run", first), ("the no-op run", noop)):
         out += ["", "## The tasks that cost most in %s" % title, "", "| task | seconds |", "|---|---:|"]
         out += ["| %s | %.1f |" % (name.replace("|", "\\|"), seconds) for name, seconds in costliest(lines)]

@@ -121,6 +121,7 @@ def test_the_report_gives_both_ratios_against_their_goals_and_the_costliest_task
         "PLAY RECAP ****", stamp("07:03:40", "0:03:40.000"), "=====",
         "nestedcloud.openstack.overcloud : Which packages are missing? ---------- 9.00s"]
     floor = {"floor_s": 300.0, "install_wall_s": 250.0, "syncs": [["keystone", 10.0], ["nova", 40.0]],
+             "tables": {"keystone": 48, "nova": 110},
              "controller": "uc-0001", "hosts": {"uc-0001": {"packages": ["keystone"], "install_s": 250.0}}}
     text = REPORT.render(RUN, noop, floor, {"packages": ["keystone"], "seconds": 3})
     # overcloud layer 07:03:00 (its check) .. 07:10:00 = 420 s: 420 / 300
@@ -129,3 +130,9 @@ def test_the_report_gives_both_ratios_against_their_goals_and_the_costliest_task
     assert "| **no-op run / first run** | | **0.33** | at most 0.10: goal missed |" in text
     assert text.index("Install them: keystone, nova-api") < text.index("nestedcloud.openstack.smoke : Boot")
     assert "| nestedcloud.openstack.overcloud : Which packages are missing? | 9.0 |" in text
+    assert "Tables the syncs made: keystone 48, nova 110." in text
+
+
+def test_the_tables_are_counted_in_the_databases_of_the_role_only():
+    sql = FLOOR.table_count_sql(["keystone", "nova_api"])
+    assert "table_schema IN ('keystone', 'nova_api')" in sql and "GROUP BY table_schema" in sql
