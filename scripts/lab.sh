@@ -37,7 +37,8 @@ uptime_s() { local u; read -r u _ < /proc/uptime; echo "${u%.*}"; }
 T0=$(uptime_s)
 log() { printf '[lab %4ss] %s\n' "$(($(uptime_s) - T0))" "$*" | tee -a "$STATE/timings.log"; }
 # time one step: step NAME COMMAND...
-step() { local name=$1 s; shift; s=$(uptime_s); "$@"; log "$name: $(($(uptime_s) - s)) s"; }
+# (its status is the command's: called as `step ... || handler`, set -e would not stop at a failure inside)
+step() { local name=$1 s rc=0; shift; s=$(uptime_s); "$@" || rc=$?; log "$name: $(($(uptime_s) - s)) s"; return "$rc"; }
 
 # The tenant VM's image: the tests' tiny guest, served by the web server of the "outside" namespace, so that r0
 # downloads it by URL as it would fetch CirrOS on a real cloud.
