@@ -133,6 +133,10 @@ def test_the_report_gives_both_ratios_against_their_goals_and_the_costliest_task
     assert "Tables the syncs made: keystone 48, nova 110." in text
 
 
-def test_the_tables_are_counted_in_the_databases_of_the_role_only():
+def test_the_tables_are_counted_in_the_databases_of_the_role_and_an_empty_one_is_named():
     sql = FLOOR.table_count_sql(["keystone", "nova_api"])
     assert "table_schema IN ('keystone', 'nova_api')" in sql and "GROUP BY table_schema" in sql
+    role = {"keystone": ["keystone"], "nova": ["nova_api", "nova", "nova_cell0"]}
+    # a database with no table is not in the query's answer at all
+    assert FLOOR.without_tables({"keystone": 48, "nova_api": 30, "nova": 110}, role) == ["nova_cell0"]
+    assert FLOOR.without_tables({"keystone": 48, "nova_api": 30, "nova": 110, "nova_cell0": 110}, role) == []
