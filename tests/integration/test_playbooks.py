@@ -81,6 +81,7 @@ def test_root_site_yml_goes_through_the_collection_in_layer_order():
                      ("jumphost:undercloud", "Overlay layer"), *check,
                      ("undercloud", "Hypervisor layer, oc- VMs where the plan does not place them"),
                      ("hypervisors", "Hypervisor layer"), *check,
+                     ("jumphost", "Overcloud layer, the openstack CLI's packages on r0 (in the background)"),
                      ("overcloud_controller:overcloud_compute", "Overcloud layer, packaged kind"),
                      ("jumphost", "Overcloud layer, the openstack CLI on r0"),
                      ("maas", "Overcloud layer, MAAS and charmed OpenStack (kind maas_juju)"),
