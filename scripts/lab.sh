@@ -17,7 +17,7 @@
 #          with nestedcloud_lab.retire naming it (undercloud and hypervisor layers); $STATE/shrunk.json for the test
 #   figures [FILE]  step and layer times, memory of each host and the smoke and Tempest reports, as Markdown
 #   down   remove the test hosts, their namespaces and the local undercloud
-# Environment: NC_LAB_STATE (default /tmp/nestedcloud-lab); NC_LAB_ARGS, more arguments for ansible-playbook;
+# Environment: NC_LAB_STATE (default /tmp/nestedcloud-lab); NC_LAB_ARGS, more arguments for each ansible-playbook run (killed and interrupted ones too);
 # NC_LAB_VERIFY_RUN=false, the AWX-style jobs install and configure Tempest but run no test (verify_run);
 # NC_LAB_INTERRUPT, a task name pattern: `up` stops the AWX job from zero there (SIGKILL of the job and its
 # ansible-playbook), then NC_LAB_KILLS=N runs of ansible-playbook site.yml are killed (SIGKILL of the whole process
@@ -204,7 +204,7 @@ site_first() {
   log "the AWX job from zero killed (SIGKILL) at: $task"
   random_kills
   log "site.yml, interrupted at the first task matching '$NC_LAB_INTERRUPT' (output in $STATE/interrupted.log)"
-  task=$(run_until "$STATE/interrupted.log" "$NC_LAB_INTERRUPT" INT "ansible-playbook site.yml")
+  task=$(run_until "$STATE/interrupted.log" "$NC_LAB_INTERRUPT" INT "ansible-playbook site.yml ${NC_LAB_ARGS:-}")
   [ -n "$task" ] || { log "site.yml ended before any task matched '$NC_LAB_INTERRUPT'"; return 1; }
   log "site.yml interrupted (SIGINT) at: $task"
   playbook site.yml | tee "$STATE/site.log"
@@ -252,7 +252,9 @@ random_kills() {
   RANDOM=$seed
   for ((i = 1; i <= n; i++)); do
     after=$((20 + RANDOM % (${NC_LAB_KILL_WINDOW:-240} - 20)))
-    setsid bash -c 'cd "$1" && exec ansible-playbook site.yml' _ "$TOP" > "$STATE/killed-$i.log" 2>&1 &
+    # shellcheck disable=SC2086  # NC_LAB_ARGS is split into arguments, as in playbook()
+    setsid bash -c 'cd "$1" && shift && exec ansible-playbook site.yml "$@"' _ "$TOP" ${NC_LAB_ARGS:-} \
+      > "$STATE/killed-$i.log" 2>&1 &
     pid=$!
     local waited=0
     while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt "$after" ]; do sleep 1; waited=$((waited + 1)); done
