@@ -129,8 +129,12 @@ def database_grants(config_texts, databases):
     return grants
 
 
+def sql_string(text):
+    return "'%s'" % text.replace("\\", "\\\\").replace("'", "\\'")
+
+
 def grant_sql(grants):
-    quote = lambda s: "'%s'" % s.replace("\\", "\\\\").replace("'", "\\'")  # noqa: E731
+    quote = sql_string
     return "".join(
         "CREATE DATABASE IF NOT EXISTS %s; CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s; "
         "GRANT ALL PRIVILEGES ON %s.* TO %s@%s; " % (db, quote(user), quote(host), quote(pw), db, quote(user), quote(host))
@@ -289,7 +293,7 @@ def measure(args):
             sys.exit("the schema syncs left databases without tables: %s" % empty)
     finally:
         hosts_down(names)
-    result["syncs_s"] = round(sum(s for _, s in result["syncs"]), 1)
+    result["syncs_s"] = round(sum(step[1] for step in result["syncs"]), 1)
     result["floor_s"] = round(result["install_wall_s"] + result["syncs_s"], 1)
     json.dump(result, sys.stdout, indent=1)
     print()
@@ -319,7 +323,7 @@ def syncs(lab, controller, target):
         out.append((name, round(timed("schema sync of %s" % name, podman_exec, target,
                                       ["bash", "-c", "set -e; " + command]), 1)))
     # what the syncs made: tables per database (a sync that did nothing would show here)
-    names = sorted({database for database, _, _, _ in grants})
+    names = sorted({grant[0] for grant in grants})
     counted = podman_exec(target, ["mariadb", "-N", "-B", "-e", table_count_sql(names)])
     return out, dict((db, int(n)) for db, n in (line.split("\t") for line in counted.splitlines() if line))
 

@@ -36,7 +36,7 @@ def verdict(ratio, goal):
 
 def render(first, noop, floor, warm):
     first_layers, noop_layers = layer_times.layer_times(first), layer_times.layer_times(noop)
-    first_total, noop_total = sum(s for _, s in first_layers), sum(s for _, s in noop_layers)
+    first_total, noop_total = sum(layer[1] for layer in first_layers), sum(layer[1] for layer in noop_layers)
     overcloud = dict(first_layers).get("Overcloud")
     if not overcloud or not first_total:
         raise ValueError("the first run's log has no timed Overcloud layer")
