@@ -106,7 +106,7 @@ def test_the_databases_of_the_syncs_come_from_the_role_and_the_users_from_the_se
 def test_the_syncs_are_the_overcloud_roles_own_commands_in_its_order():
     with open(os.path.join(HERE, "..", "..", "roles", "overcloud", "tasks", "schemas.yml")) as handle:
         syncs = FLOOR.role_syncs(yaml.safe_load(handle))
-    assert [name for name, _ in syncs] == ["keystone", "glance", "placement", "nova", "neutron"]
+    assert [step[0] for step in syncs] == ["keystone", "glance", "placement", "nova", "neutron"]
     assert "keystone-manage db_sync" in syncs[0][1] and "upgrade heads" in syncs[4][1]
 
 
