@@ -6,6 +6,7 @@
 #          stand in for r0 and each uc- server at the address Neutron gave its port, with the lab's key, as soon
 #          as the servers exist; r0 is reached through its floating IP from the "outside" namespace.
 #   again  site.yml once more (it must change nothing)
+#   kill-tempest [SECONDS]  the verify layer alone, SIGKILLed SECONDS (default 60) into its Tempest run
 #   awx    site.yml once more as AWX runs it (scripts/awx_job.py: ansible-runner, the project layout, the inventory
 #          synced from the plugin, the survey's answers, the credentials AWX injects); it must change nothing
 #   smoke [ARGS]  the smoke layer alone (playbooks/smoke.yml), e.g. `smoke -e smoke_keep=true`
@@ -172,13 +173,13 @@ CFG
 # Run `bash -c COMMAND` in a session of its own, output to LOG, and stop it when a task matching PATTERN starts,
 # with SIGNAL: INT (as Ctrl-C: ansible-playbook's own handling) or KILL (the whole tree). Prints the task.
 run_until() {
-  local log=$1 pattern=$2 signal=$3 command=$4 pid task=""
+  local log=$1 pattern=$2 signal=$3 command=$4 after=${5:-3} pid task=""
   setsid bash -c "cd '$TOP' && exec $command" > "$log" 2>&1 &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     task=$(grep -E "^TASK \[.*(${pattern})" "$log" | head -1 || true)
     if [ -n "$task" ]; then
-      sleep 3   # let the task get going on the hosts
+      sleep "$after"   # let the task get going on the hosts
       if [ "$signal" = KILL ]; then kill_tree "$pid" >&2; else kill -INT -- "-$pid" 2>/dev/null || true; fi
       break
     fi
@@ -270,6 +271,19 @@ random_kills() {
     points+=("$(python3 -c 'import json,sys; print(json.dumps({"after_s": int(sys.argv[1]), "task": sys.argv[2] or None}))' "$after" "$task")")
   done
   (IFS=,; printf '{"seed": %s, "points": [%s]}\n' "$seed" "${points[*]}") > "$STATE/kills.json"
+}
+
+# The verify layer alone, SIGKILLed SECONDS (default 60) after its Tempest run began: Tempest goes on in the
+# background on r0, holding the projects and servers of its dynamic credentials, until the next verify run stops it
+# and deletes what it left (tests/lab/test_tempest.py reads the next report). Where it was killed: $STATE/tempest-kill.json.
+cmd_kill_tempest() {
+  local after=${1:-60} task
+  publish_guest
+  task=$(run_until "$STATE/tempest-killed.log" "verify : Tempest, progress below" KILL \
+    "ansible-playbook playbooks/verify.yml ${NC_LAB_ARGS:-}" "$after")
+  [ -n "$task" ] || { log "the verify layer ended before its Tempest run began"; return 1; }
+  printf '{"task": "%s", "after_s": %d}\n' "${task//\"/}" "$after" > "$STATE/tempest-kill.json"
+  log "the verify layer killed (SIGKILL) ${after} s into: $task"
 }
 
 # site.yml again as an AWX job, now that the inventory syncs every host: it must change nothing. The artifacts of the
@@ -421,11 +435,12 @@ case "${1:-}" in
   up) cmd_up ;;
   again) cmd_again ;;
   awx) cmd_awx ;;
+  kill-tempest) shift; cmd_kill_tempest "$@" ;;
   smoke) shift; publish_guest; playbook playbooks/smoke.yml "$@" ;;
   layer) shift; name=${1:?layer NAME}; shift; publish_guest; playbook "playbooks/$name.yml" "$@" ;;
   grow) cmd_grow ;;
   shrink) cmd_shrink ;;
   figures) shift; cmd_figures "$@" ;;
   down) cmd_down ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

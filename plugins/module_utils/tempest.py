@@ -44,6 +44,13 @@ TIMEOUTS = {
 COUNTED = ["projects", "users", "servers", "ports", "networks", "subnets", "routers", "floating_ips",
            "security_groups", "images", "flavors", "volumes"]
 
+# The order in which what Tempest left behind can be deleted (servers free their ports, routers their interfaces).
+SWEEP_ORDER = ["servers", "floating_ips", "routers", "ports", "networks", "subnets", "security_groups", "volumes",
+               "images", "flavors", "users", "projects"]
+
+# How Tempest's dynamic credentials begin the names of their projects and users (resource_prefix).
+TEMPEST_PREFIX = "tempest-"
+
 
 def _bool(value):
     return "true" if value else "false"
@@ -303,10 +310,76 @@ def _failure_message(details):
     return " / ".join(lines[-3:])[:600] if lines else "(no details in the stream)"
 
 
+def count_of(value):
+    """The count of a kind in a snapshot ({id: entry}) or in the counts of an older run (an int)."""
+    return len(value) if isinstance(value, (dict, list)) else int(value or 0)
+
+
+def counted(snapshot):
+    """{kind: count} of a snapshot."""
+    return dict((kind, count_of(value)) for kind, value in snapshot.items())
+
+
 def leftovers(before, after):
     """{kind: (before, after)} for every counted kind that grew: what a run left behind."""
-    return dict((kind, (before.get(kind, 0), after.get(kind, 0))) for kind in COUNTED
-                if after.get(kind, 0) > before.get(kind, 0))
+    return dict((kind, (count_of(before.get(kind)), count_of(after.get(kind)))) for kind in COUNTED
+                if count_of(after.get(kind)) > count_of(before.get(kind)))
+
+
+def left_behind(before, after):
+    """{kind: [entry, ...]} of what is in snapshot ``after`` and was not in ``before`` (each entry with its id);
+    kinds that an older run only counted are left out."""
+    found = {}
+    for kind in COUNTED:
+        then, now = before.get(kind), after.get(kind)
+        if isinstance(then, dict) and isinstance(now, dict):
+            new = [dict(now[key], id=key) for key in sorted(now) if key not in then]
+            if new:
+                found[kind] = new
+    return found
+
+
+def tempest_made(before, now):
+    """What a Tempest run that began at snapshot ``before`` made and left in ``now``, in the order it can be
+    deleted: [(kind, [entry, ...]), ...].
+
+    Tempest's dynamic credentials name each project and user ``tempest-<class>-<number>``; a resource is Tempest's
+    when it is new since ``before`` and belongs to such a new project, or to a project that no longer exists (the run
+    deleted the project but not all that was in it), or, for images and flavors, when its name is Tempest's. Nothing
+    that existed before the run, and nothing of a project that still exists and is not Tempest's, is ever named."""
+    new = left_behind(before, now)
+    projects_now = now.get("projects") if isinstance(now.get("projects"), dict) else {}
+    ours = set(entry["id"] for entry in new.get("projects", []) if _tempest_name(entry))
+
+    def made(kind, entry):
+        if kind in ("projects", "users"):
+            return _tempest_name(entry)
+        project = entry.get("project_id")
+        if project and (project in ours or project not in projects_now):
+            return True
+        return kind in ("images", "flavors") and _tempest_name(entry)
+
+    plan = []
+    for kind in SWEEP_ORDER:
+        entries = [entry for entry in new.get(kind, []) if made(kind, entry)]
+        if kind == "ports":
+            # DHCP, router and metadata ports go with their network or router
+            entries = [entry for entry in entries if not (entry.get("device_owner") or "").startswith("network:")]
+        if entries:
+            plan.append((kind, entries))
+    return plan
+
+
+def _tempest_name(entry):
+    return (entry.get("name") or "").startswith(TEMPEST_PREFIX)
+
+
+def describe(kind, entry):
+    """One line for a report: 'servers 3d9e... (tempest-TestX-1, ERROR: Failed to delete ...)'."""
+    details = [entry[key] for key in ("name", "status", "device_owner") if entry.get(key)]
+    if entry.get("fault"):
+        details.append("fault: %s" % entry["fault"])
+    return "%s %s%s" % (kind, entry["id"], " (%s)" % ", ".join(details) if details else "")
 
 
 def progress(summary, selected):

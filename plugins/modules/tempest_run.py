@@ -16,9 +16,14 @@ description:
   - The run goes on in the background, so that the task can show its progress (C(41 of 97 tests done, ...)) and a
     killed play does not leave it orphaned - the next run with another O(run_id) stops it first. Calls with the same
     O(run_id) follow the same run.
-  - Before the run and after it, counts what Tempest could leave behind in the inner cloud (projects, users, servers,
+  - Before the run and after it, lists what Tempest could leave behind in the inner cloud (projects, users, servers,
     ports, networks, subnets, routers, floating IPs, security groups, images, flavors, volumes) as the admin of
-    C(clouds.yaml) entry O(cloud); any count that grew is reported and fails the task.
+    C(clouds.yaml) entry O(cloud); anything new is reported (a server with its status and fault) and fails the task.
+  - A new run first deletes what the earlier run made and left behind - a run stopped before its cleanup (a killed
+    play, see above) or a delete that failed, that is what is new since the earlier run's list and belongs to a project of
+    Tempest's dynamic credentials (C(tempest-*)) or to a project that no longer exists, and Tempest's own projects,
+    users, images and flavors. Nothing that existed before that run is touched. What was deleted is in C(swept); what
+    could not be deleted fails the task.
   - Its action plugin asks the module once per O(delay) and prints the progress while it waits (O(wait)).
   - Fails when a selected test failed, or Tempest ended without running the selection; the report
     (counts, each failure with its message, each skip with its reason, the slowest tests) is in the result either
@@ -153,6 +158,17 @@ leftovers:
   description: Each kind whose count grew, with C([before, after]).
   returned: when ready
   type: dict
+left_behind:
+  description: One line per thing left behind (kind, id, name, status; a server's fault).
+  returned: when ready
+  type: list
+  elements: str
+swept:
+  description: >-
+    What was left by the earlier run and deleted before this one: C(run), C(swept) (ids by kind), C(errors) (what
+    could not be deleted) and C(line) (one line of it all); empty when there was nothing.
+  returned: when ready
+  type: dict
 subunit:
   description: The run's subunit v2 stream on this host.
   returned: when ready
@@ -173,7 +189,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import read_text
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import catalog_types, openstack, require_sdk
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import (
-    DEFAULT_INCLUDE, Results, exclude_entries, leftovers, progress, selection_file)
+    DEFAULT_INCLUDE, Results, counted, describe, exclude_entries, left_behind, leftovers, progress, selection_file,
+    tempest_made)
 
 
 def _write(path, text):
@@ -189,6 +206,28 @@ def _alive(pid):
     # a zombie of ours counts as ended
     stat = read_text("/proc/%d/stat" % pid, "")
     return ") Z " not in stat
+
+
+def _group_alive(pgid):
+    """Whether a process of the group is left (a zombie of ours only while this module has not reaped it)."""
+    try:
+        os.killpg(pgid, 0)
+    except OSError:
+        return False
+    try:
+        os.waitpid(pgid, os.WNOHANG)
+    except OSError:
+        pass
+    return _alive(pgid) or _other_members(pgid)
+
+
+def _other_members(pgid):
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) != pgid:
+            fields = (read_text("/proc/%s/stat" % name, "") or "").rsplit(")", 1)[-1].split()
+            if len(fields) > 2 and fields[2] == str(pgid) and fields[0] != "Z":
+                return True
+    return False
 
 
 def detach(argv, cwd):
@@ -228,22 +267,98 @@ def parse_stream(path):
     return results
 
 
-def counts(conn, services):
+def _entry(resource, **more):
+    entry = dict(name=resource.name or "", project_id=getattr(resource, "project_id", None) or "")
+    entry.update((key, value) for key, value in more.items() if value)
+    return entry
+
+
+def _fault(server):
+    fault = getattr(server, "fault", None) or {}
+    return (fault.get("message") or "")[:300] if isinstance(fault, dict) else ""
+
+
+def snapshot(conn, services):
+    """{kind: {id: entry}} of what Tempest could leave behind, as the admin sees it (every project)."""
     found = {
-        "projects": len(list(conn.identity.projects())),
-        "users": len(list(conn.identity.users())),
-        "servers": len(list(conn.compute.servers(all_projects=True))),
-        "flavors": len(list(conn.compute.flavors())),
-        "images": len(list(conn.image.images())),
+        "projects": dict((p.id, _entry(p)) for p in conn.identity.projects()),
+        "users": dict((u.id, _entry(u, project_id=u.default_project_id)) for u in conn.identity.users()),
+        "servers": dict((s.id, _entry(s, status=s.status, fault=_fault(s)))
+                        for s in conn.compute.servers(all_projects=True)),
+        "flavors": dict((f.id, dict(name=f.name or "", project_id="")) for f in conn.compute.flavors()),
+        "images": dict((i.id, dict(name=i.name or "", project_id=i.owner or "", status=i.status))
+                       for i in conn.image.images()),
     }
     if "network" in services:
-        found.update(ports=len(list(conn.network.ports())), networks=len(list(conn.network.networks())),
-                     subnets=len(list(conn.network.subnets())), routers=len(list(conn.network.routers())),
-                     floating_ips=len(list(conn.network.ips())),
-                     security_groups=len(list(conn.network.security_groups())))
+        found.update(
+            ports=dict((p.id, _entry(p, status=p.status, device_owner=p.device_owner, device_id=p.device_id))
+                       for p in conn.network.ports()),
+            networks=dict((n.id, _entry(n)) for n in conn.network.networks()),
+            subnets=dict((n.id, _entry(n)) for n in conn.network.subnets()),
+            routers=dict((r.id, _entry(r, status=r.status)) for r in conn.network.routers()),
+            floating_ips=dict((f.id, dict(name=f.floating_ip_address or "", project_id=f.project_id or "",
+                                          status=f.status)) for f in conn.network.ips()),
+            security_groups=dict((g.id, _entry(g)) for g in conn.network.security_groups()))
     if "volumev3" in services or "block-storage" in services:
-        found["volumes"] = len(list(conn.block_storage.volumes(all_projects=True)))
+        found["volumes"] = dict((v.id, _entry(v, status=v.status))
+                                for v in conn.block_storage.volumes(all_projects=True))
     return found
+
+
+def _delete_router(conn, router_id):
+    for port in conn.network.ports(device_id=router_id):
+        if (port.device_owner or "").startswith("network:router_interface"):
+            conn.network.remove_interface_from_router(router_id, port_id=port.id)
+    conn.network.delete_router(router_id, ignore_missing=True)
+
+
+DELETE = {
+    "servers": lambda conn, key: conn.compute.delete_server(key, ignore_missing=True),
+    "floating_ips": lambda conn, key: conn.network.delete_ip(key, ignore_missing=True),
+    "routers": _delete_router,
+    "ports": lambda conn, key: conn.network.delete_port(key, ignore_missing=True),
+    "networks": lambda conn, key: conn.network.delete_network(key, ignore_missing=True),
+    "subnets": lambda conn, key: conn.network.delete_subnet(key, ignore_missing=True),
+    "security_groups": lambda conn, key: conn.network.delete_security_group(key, ignore_missing=True),
+    "volumes": lambda conn, key: conn.block_storage.delete_volume(key, ignore_missing=True),
+    "images": lambda conn, key: conn.image.delete_image(key, ignore_missing=True),
+    "flavors": lambda conn, key: conn.compute.delete_flavor(key, ignore_missing=True),
+    "users": lambda conn, key: conn.identity.delete_user(key, ignore_missing=True),
+    "projects": lambda conn, key: conn.identity.delete_project(key, ignore_missing=True),
+}
+
+
+def _servers_gone(conn, keys, wait):
+    """Wait until the servers are gone; the ids still there (in ERROR: their delete failed) after ``wait`` s."""
+    deadline = time.monotonic() + wait
+    left = list(keys)
+    while left:
+        left = [key for key in left if conn.compute.find_server(key, ignore_missing=True, all_projects=True)]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    return left
+
+
+def sweep(conn, plan, wait=300):
+    """Delete what an earlier run left behind (tempest_made's plan, in its order): ({kind: [id, ...]} deleted,
+    [one line per thing that could not be])."""
+    swept, errors = {}, []
+    for kind, entries in plan:
+        for entry in entries:
+            try:
+                DELETE[kind](conn, entry["id"])
+            except Exception as error:  # pylint: disable=broad-except
+                errors.append("%s: %s" % (describe(kind, entry), str(error).strip()[:300]))
+                continue
+            swept.setdefault(kind, []).append(entry["id"])
+        if kind == "servers" and swept.get("servers"):
+            stuck = set(_servers_gone(conn, swept["servers"], wait))
+            if stuck:
+                errors.extend("%s: still there %d s after its delete" % (describe(kind, entry), wait)
+                              for entry in entries if entry["id"] in stuck)
+                swept["servers"] = [key for key in swept["servers"] if key not in stuck]
+    return swept, errors
 
 
 class Run:
@@ -264,26 +379,42 @@ class Run:
         return ["tempest", "run", "--config-file", os.path.join(self.p["workspace"], "etc", "tempest.conf"),
                 "--include-list", self.path("include.txt"), "--exclude-list", self.path("exclude.txt")] + list(args)
 
-    def stop_earlier(self):
-        """Stop a run of another run_id that is still going (a play killed while it waited)."""
+    def earlier(self):
+        """The run id of the last run started before this one, if any."""
         active = (read_text(os.path.join(self.runs, "active"), "") or "").strip()
-        if not active or active == self.p["run_id"]:
-            return None
+        return active if active and active != self.p["run_id"] else None
+
+    def stop_earlier(self, active):
+        """Stop the earlier run if it is still going (a play killed while it waited), all of its process group."""
         pid = (read_text(os.path.join(self.runs, active, "pid"), "") or "").strip()
-        if pid.isdigit() and _alive(int(pid)):
+        if not (pid.isdigit() and _alive(int(pid))):
+            return None
+        for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
-                os.killpg(int(pid), signal.SIGTERM)
+                os.killpg(int(pid), sig)
             except OSError:
-                pass
+                break
             for dummy in range(50):
-                if not _alive(int(pid)):
-                    break
+                if not _group_alive(int(pid)):
+                    return "stopped the unfinished run %s" % active
                 time.sleep(0.2)
-            return "stopped the unfinished run %s" % active
-        return None
+        return "stopped the unfinished run %s" % active
+
+    def sweep_earlier(self, active, conn, services):
+        """Delete what the earlier run made and left behind (killed before its cleanup, or a delete that failed):
+        {run, swept: {kind: [id]}, errors: [...]}, or None when it left nothing."""
+        before = json.loads(read_text(os.path.join(self.runs, active, "before.json"), "{}") or "{}")
+        plan = tempest_made(before, snapshot(conn, services))
+        if not plan:
+            return None
+        swept, errors = sweep(conn, plan)
+        line = ", ".join("%d %s" % (len(ids), kind) for kind, ids in sorted(swept.items())) or "nothing"
+        return dict(run=active, swept=swept, errors=errors, line="%s (run %s)%s" % (
+            line, active, ", %d could not be deleted" % len(errors) if errors else ""))
 
     def start(self):
-        stopped = self.stop_earlier()
+        active = self.earlier()
+        stopped = self.stop_earlier(active) if active else None
         os.makedirs(self.dir, mode=0o700, exist_ok=True)
         entries = []
         text = ""
@@ -308,7 +439,9 @@ class Run:
                 rc, (err or out).strip()[-2000:]))
         _write(self.path("selected.txt"), "\n".join(tests) + "\n")
         conn, services = self.connect()
-        _write(self.path("before.json"), json.dumps(counts(conn, services)))
+        earlier = self.sweep_earlier(active, conn, services) if active else None
+        _write(self.path("swept.json"), json.dumps(earlier or {}))
+        _write(self.path("before.json"), json.dumps(snapshot(conn, services)))
         command = " ".join("'%s'" % a.replace("'", "'\\''") for a in self.tempest(
             "--concurrency", str(self.p["concurrency"]), "--subunit"))
         pid = detach(["sh", "-c", "%s > %s 2> %s; echo $? > %s" % (
@@ -338,14 +471,18 @@ class Run:
             return dict(ready=False, summary=progress(summary, selected), waiting_for=running[:4])
         conn, services = self.connect()
         before = json.loads(read_text(self.path("before.json"), "{}"))
-        after = counts(conn, services)
+        after = snapshot(conn, services)
         left = leftovers(before, after)
+        earlier = json.loads(read_text(self.path("swept.json"), "{}") or "{}")
         report = dict(ready=True, summary=progress(summary, selected), waiting_for=[], selected=selected,
                       tests_passed=summary["passed"], tests_failed=summary["failed"],
                       tests_skipped=summary["skipped"],
                       failures=summary["failures"], skips=summary["skips"], slowest=summary["slowest"],
                       excluded=json.loads(read_text(self.path("excluded.json"), "[]")), seconds=summary["seconds"],
-                      counts={"before": before, "after": after}, leftovers=left,
+                      counts={"before": counted(before), "after": counted(after)}, leftovers=left,
+                      left_behind=[describe(kind, entry) for kind, entries in sorted(left_behind(before, after).items())
+                                   for entry in entries],
+                      swept=earlier,
                       subunit=self.path("results.subunit"), exit_code=int(rc), concurrency=self.p["concurrency"])
         problems = []
         if summary["failures"]:
@@ -358,8 +495,12 @@ class Run:
             problems.append("only %d of the %d selected tests ran (exit %s): %s" % (
                 done, selected, rc, (read_text(self.path("stderr.log"), "") or "").strip()[-600:]))
         if left:
-            problems.append("Tempest left behind: %s" % ", ".join(
-                "%s %d -> %d" % (kind, b, a) for kind, (b, a) in sorted(left.items())))
+            problems.append("Tempest left behind: %s (%s)" % (", ".join(
+                "%s %d -> %d" % (kind, b, a) for kind, (b, a) in sorted(left.items())),
+                "; ".join(report["left_behind"][:5])))
+        if earlier.get("errors"):
+            problems.append("what the earlier run %s left behind could not all be deleted: %s" % (
+                earlier["run"], "; ".join(earlier["errors"][:5])))
         if problems:
             report.update(failed=True, msg="; ".join(problems))
         _write(self.path("report.json"), json.dumps(report))

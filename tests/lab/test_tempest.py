@@ -61,6 +61,21 @@ def test_tempest_left_nothing_behind(tempest):
     assert rc == 0 and not re.search(r"^tempest-", out, re.M), (out, err)
 
 
+def test_what_a_killed_run_left_was_deleted_before_the_next(tempest):
+    """`scripts/lab.sh kill-tempest` SIGKILLed the verify layer in the middle of Tempest (tempest-kill.json); Tempest
+    went on in the background with its dynamic credentials' projects until this report's run stopped it. This run
+    deleted what that one left, before it listed its own 'before', and could delete all of it."""
+    with open(os.path.join(STATE, "tempest-kill.json")) as handle:
+        assert "Tempest, progress below" in json.load(handle)["task"]
+    swept = tempest["swept"]
+    assert swept and swept["errors"] == [], swept
+    assert swept["swept"].get("projects") and swept["swept"].get("users"), swept
+    assert set(swept["swept"]) <= set(tempest["resources"]["before"]), swept
+    # the projects it deleted are gone, and this run's 'before' holds none of Tempest's
+    rc, out, err = on("r0", ". /root/openrc && openstack project list -f value -c ID")
+    assert rc == 0 and not set(swept["swept"]["projects"]) & set(out.split()), (out, err)
+
+
 def test_the_subunit_stream_is_kept_for_tools():
     path = os.path.join(REPORTS, "tempest-results.subunit")
     assert os.path.getsize(path) > 0

@@ -175,3 +175,46 @@ def test_a_failed_class_cleanup_is_a_failure_but_not_a_test():
     assert (s["passed"], s["failed"]) == (1, 0)
     assert s["failures"] == [{"id": fixture, "message": "ConnectionResetError: reset by peer"}]
     assert tempest.progress(s, 1) == "1 of 1 tests done: 1 passed, 0 failed, 0 skipped"
+
+
+def _snapshot(**kinds):
+    found = dict((kind, {}) for kind in tempest.COUNTED)
+    for kind, entries in kinds.items():
+        found[kind] = dict((key, dict(entry)) for key, entry in entries.items())
+    return found
+
+
+def test_what_tempest_made_is_new_and_of_its_projects_or_of_none_and_in_delete_order():
+    admin, smoke = {"name": "admin"}, {"name": "nclab-smoke"}
+    before = _snapshot(projects={"p-admin": admin, "p-smoke": smoke},
+                       servers={"s-old": {"name": "tempest-kept", "project_id": "p-gone"}},
+                       images={"i-cirros": {"name": "tempest-guest", "project_id": "p-admin"}})
+    now = _snapshot(
+        projects={"p-admin": admin, "p-smoke": smoke, "p-t": {"name": "tempest-ServersTestJSON-12"}},
+        users={"u-t": {"name": "tempest-ServersTestJSON-12", "project_id": "p-t"}, "u-x": {"name": "alice"}},
+        servers={"s-old": {"name": "tempest-kept", "project_id": "p-gone"},  # there before: never touched
+                 "s-t": {"name": "vm", "project_id": "p-t", "status": "ACTIVE"},
+                 "s-orphan": {"name": "vm", "project_id": "p-deleted", "status": "ERROR"},
+                 "s-smoke": {"name": "smoke-vm", "project_id": "p-smoke"}},  # a live project's, not Tempest's
+        ports={"port-vm": {"project_id": "p-t", "device_owner": "compute:nova"},
+               "port-dhcp": {"project_id": "p-t", "device_owner": "network:dhcp"}},
+        networks={"n-t": {"name": "tempest-network", "project_id": "p-t"}},
+        images={"i-cirros": {"name": "tempest-guest", "project_id": "p-admin"},
+                "i-t": {"name": "tempest-image-3", "project_id": "p-admin"},
+                "i-user": {"name": "my-image", "project_id": "p-admin"}})
+    plan = tempest.tempest_made(before, now)
+    assert [(kind, [e["id"] for e in entries]) for kind, entries in plan] == [
+        ("servers", ["s-orphan", "s-t"]), ("ports", ["port-vm"]), ("networks", ["n-t"]), ("images", ["i-t"]),
+        ("users", ["u-t"]), ("projects", ["p-t"])]
+
+
+def test_a_run_that_only_counted_gives_nothing_to_sweep():
+    assert tempest.tempest_made({"servers": 0, "projects": 2},
+                                _snapshot(servers={"s": {"name": "x", "project_id": "gone"}})) == []
+    assert tempest.leftovers({"servers": 0}, _snapshot(servers={"s": {"project_id": "p"}})) == {"servers": (0, 1)}
+
+
+def test_describe_says_what_an_operator_looks_for():
+    assert tempest.describe("servers", {"id": "s-1", "name": "vm", "status": "ERROR", "fault": "libvirt timeout"}) == \
+        "servers s-1 (vm, ERROR, fault: libvirt timeout)"
+    assert tempest.describe("networks", {"id": "n-1", "name": ""}) == "networks n-1"

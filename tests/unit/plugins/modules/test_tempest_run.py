@@ -48,12 +48,17 @@ def run(tmp_path, monkeypatch):
     made = tempest_run.Run(Module(params))
     os.makedirs(made.dir)
     for name, text in (("selected.txt", "%s\n%s\n" % (OK, BAD)), ("excluded.json", "[]"),
-                       ("before.json", json.dumps({"servers": 0, "ports": 4})), ("pid", "999999\n")):
+                       ("before.json", json.dumps(BEFORE)), ("pid", "999999\n")):
         with open(made.path(name), "w") as handle:
             handle.write(text)
     monkeypatch.setattr(tempest_run.Run, "connect", lambda self: (None, {"compute", "network"}))
-    monkeypatch.setattr(tempest_run, "counts", lambda conn, services: {"servers": 0, "ports": 4})
+    monkeypatch.setattr(tempest_run, "snapshot", lambda conn, services: BEFORE)
     return made
+
+
+PORT = {"name": "", "project_id": "p-admin", "status": "ACTIVE", "device_owner": "network:dhcp"}
+BEFORE = {"servers": {}, "ports": dict(("port-%d" % n, PORT) for n in range(4)),
+          "projects": {"p-admin": {"name": "admin", "project_id": ""}}}
 
 
 def finish(run, rc="0"):
@@ -88,12 +93,20 @@ def test_a_run_that_passed_reports_and_keeps_its_report(run, monkeypatch):
 def test_failures_and_leftovers_fail_the_run_with_what_and_where(run, monkeypatch):
     finish(run, rc="1")
     monkeypatch.setattr(tempest_run, "parse_stream", lambda path: results(failed=True))
-    monkeypatch.setattr(tempest_run, "counts", lambda conn, services: {"servers": 1, "ports": 6})
+    after = json.loads(json.dumps(BEFORE))
+    after["servers"]["s-1"] = {"name": "tempest-server-1", "project_id": "p-gone", "status": "ERROR",
+                               "fault": "Failed to terminate process 4242 with SIGKILL"}
+    after["ports"].update({"port-8": dict(PORT, device_owner="compute:nova"), "port-9": PORT})
+    monkeypatch.setattr(tempest_run, "snapshot", lambda conn, services: after)
     look = run.look()
     assert look["failed"] and look["failures"] == [{"id": BAD, "message": "AssertionError: no ping"}]
     assert "1 of 2 tests failed: tempest.scenario.test_network_basic_ops.TestNetworkBasicOps.test_hotplug_nic" \
         in look["msg"]
     assert "Tempest left behind: ports 4 -> 6, servers 0 -> 1" in look["msg"]
+    # which server, in what state and why: what an operator needs to find its cause
+    assert "servers s-1 (tempest-server-1, ERROR, fault: Failed to terminate process 4242 with SIGKILL)" in look["msg"]
+    assert look["counts"] == {"before": {"servers": 0, "ports": 4, "projects": 1},
+                              "after": {"servers": 1, "ports": 6, "projects": 1}}
 
 
 def test_a_run_killed_before_its_end_is_a_failure(run, monkeypatch):
@@ -145,3 +158,69 @@ def test_the_run_is_detached_in_a_session_of_its_own(tmp_path):
     os.waitpid(pid, 0)
     assert (tmp_path / "out").read_text() == "done\n"
     assert int((tmp_path / "sid").read_text()) == pid  # its own session (and process group): killpg reaches it all
+
+
+class Cloud:
+    """What sweep calls of openstacksdk, recording the deletes; ``stuck`` servers never go away."""
+
+    def __init__(self, stuck=(), broken=()):
+        self.calls, self.stuck, self.broken, self.servers = [], set(stuck), set(broken), set()
+        self.compute, self.network, self.identity, self.image = self, self, self, self
+
+    def _record(self, kind):
+        def delete(key, ignore_missing=True):
+            assert ignore_missing
+            if key in self.broken:
+                raise RuntimeError("409 Conflict: in use")
+            self.calls.append((kind, key))
+            if kind == "server" and key not in self.stuck:
+                self.servers.discard(key)
+        return delete
+
+    def __getattr__(self, name):
+        if name.startswith("delete_"):
+            return self._record(name[len("delete_"):])
+        raise AttributeError(name)
+
+    def find_server(self, key, ignore_missing=True, all_projects=False):
+        return key if key in self.stuck else None
+
+    def ports(self, device_id):
+        return [type("Port", (), {"id": "ri-1", "device_owner": "network:router_interface"})(),
+                type("Port", (), {"id": "gw-1", "device_owner": "network:router_gateway"})()]
+
+    def remove_interface_from_router(self, router, port_id):
+        self.calls.append(("router_interface", port_id))
+
+
+def test_the_sweep_deletes_in_order_and_reports_what_it_could_not(monkeypatch):
+    monkeypatch.setattr(tempest_run.time, "sleep", lambda seconds: None)
+    plan = [("servers", [{"id": "s-1"}, {"id": "s-2", "name": "tempest-x", "status": "ERROR"}]),
+            ("routers", [{"id": "r-1"}]), ("networks", [{"id": "n-1"}, {"id": "n-2", "name": "busy"}]),
+            ("projects", [{"id": "p-1"}])]
+    cloud = Cloud(stuck={"s-2"}, broken={"n-2"})
+    swept, errors = tempest_run.sweep(cloud, plan, wait=0)
+    assert cloud.calls == [("server", "s-1"), ("server", "s-2"), ("router_interface", "ri-1"), ("router", "r-1"),
+                           ("network", "n-1"), ("project", "p-1")]
+    assert swept == {"servers": ["s-1"], "routers": ["r-1"], "networks": ["n-1"], "projects": ["p-1"]}
+    assert errors == ["servers s-2 (tempest-x, ERROR): still there 0 s after its delete",
+                      "networks n-2 (busy): 409 Conflict: in use"]
+
+
+def test_a_new_run_first_sweeps_what_the_killed_run_left(run, monkeypatch):
+    """The earlier run (r1, the fixture's) was killed in the middle: its projects and their things are deleted before
+    the next run lists its own 'before', and the next run's report says so."""
+    now = json.loads(json.dumps(BEFORE))
+    now["projects"]["p-t"] = {"name": "tempest-ServersTestJSON-1", "project_id": ""}
+    now["servers"]["s-1"] = {"name": "tempest-server-1", "project_id": "p-t", "status": "ACTIVE"}
+    monkeypatch.setattr(tempest_run, "snapshot", lambda conn, services: now)
+    deleted = []
+    monkeypatch.setattr(tempest_run, "sweep", lambda conn, plan, wait=300: (
+        deleted.extend(plan) or ({kind: [e["id"] for e in entries] for kind, entries in plan}, [])))
+    with open(os.path.join(run.runs, "active"), "w") as handle:
+        handle.write("r1\n")
+    later = tempest_run.Run(Module(dict(run.p, run_id="r2")))
+    assert later.sweep_earlier(later.earlier(), None, {"compute"}) == {
+        "run": "r1", "swept": {"servers": ["s-1"], "projects": ["p-t"]}, "errors": [],
+        "line": "1 projects, 1 servers (run r1)"}
+    assert [kind for kind, entries in deleted] == ["servers", "projects"]
