@@ -82,3 +82,11 @@ def catalog_types(conn, region=None):
     return sorted(set(entry["type"] for entry in access.service_catalog.catalog
                       if not region or any(ep.get("region_id", ep.get("region")) == region
                                            for ep in entry.get("endpoints", []))))
+
+
+def delete_router(conn, router):
+    """Delete a router of the inner cloud: first its interfaces (Neutron refuses a router that has any), then it."""
+    router_id = getattr(router, "id", router)
+    for port in conn.network.ports(device_id=router_id, device_owner="network:router_interface"):
+        conn.network.remove_interface_from_router(router_id, port_id=port.id)
+    conn.network.delete_router(router_id, ignore_missing=True)

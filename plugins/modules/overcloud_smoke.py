@@ -149,7 +149,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import (
-    check_image_files, connect, openstack, require_sdk, upload_image)
+    check_image_files, connect, delete_router, openstack, require_sdk, upload_image)
 
 
 class CheckFailed(Exception):
@@ -226,9 +226,7 @@ class Smoke:
             admin.network.delete_ip(fip)
             gone.append("floating IP %s" % fip.floating_ip_address)
         for router in admin.network.routers(project_id=project.id):
-            for port in admin.network.ports(device_id=router.id, device_owner="network:router_interface"):
-                admin.network.remove_interface_from_router(router, port_id=port.id)
-            admin.network.delete_router(router)
+            delete_router(admin, router)
             gone.append("router %s" % router.name)
         for net in admin.network.networks(project_id=project.id):
             admin.network.delete_network(net)

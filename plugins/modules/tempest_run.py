@@ -187,10 +187,15 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import read_text
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import catalog_types, openstack, require_sdk
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import (
+    catalog_types, delete_router, openstack, require_sdk)
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import (
     DEFAULT_INCLUDE, Results, counted, describe, exclude_entries, left_behind, leftovers, progress, selection_file,
     tempest_made)
+
+
+# Seconds an earlier run gets to end after SIGTERM, before SIGKILL.
+STOP_GRACE = 10
 
 
 def _write(path, text):
@@ -209,24 +214,11 @@ def _alive(pid):
 
 
 def _group_alive(pgid):
-    """Whether a process of the group is left (a zombie of ours only while this module has not reaped it)."""
-    try:
-        os.killpg(pgid, 0)
-    except OSError:
-        return False
-    try:
-        os.waitpid(pgid, os.WNOHANG)
-    except OSError:
-        pass
-    return _alive(pgid) or _other_members(pgid)
-
-
-def _other_members(pgid):
+    """Whether a process of group ``pgid`` is left that is not a zombie."""
     for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) != pgid:
-            fields = (read_text("/proc/%s/stat" % name, "") or "").rsplit(")", 1)[-1].split()
-            if len(fields) > 2 and fields[2] == str(pgid) and fields[0] != "Z":
-                return True
+        fields = (read_text("/proc/%s/stat" % name, "") or "").rsplit(")", 1)[-1].split() if name.isdigit() else []
+        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] != "Z":
+            return True
     return False
 
 
@@ -305,17 +297,10 @@ def snapshot(conn, services):
     return found
 
 
-def _delete_router(conn, router_id):
-    for port in conn.network.ports(device_id=router_id):
-        if (port.device_owner or "").startswith("network:router_interface"):
-            conn.network.remove_interface_from_router(router_id, port_id=port.id)
-    conn.network.delete_router(router_id, ignore_missing=True)
-
-
 DELETE = {
     "servers": lambda conn, key: conn.compute.delete_server(key, ignore_missing=True),
     "floating_ips": lambda conn, key: conn.network.delete_ip(key, ignore_missing=True),
-    "routers": _delete_router,
+    "routers": delete_router,
     "ports": lambda conn, key: conn.network.delete_port(key, ignore_missing=True),
     "networks": lambda conn, key: conn.network.delete_network(key, ignore_missing=True),
     "subnets": lambda conn, key: conn.network.delete_subnet(key, ignore_missing=True),
@@ -394,17 +379,17 @@ class Run:
                 os.killpg(int(pid), sig)
             except OSError:
                 break
-            for dummy in range(50):
+            for dummy in range(int(STOP_GRACE / 0.2)):
                 if not _group_alive(int(pid)):
                     return "stopped the unfinished run %s" % active
                 time.sleep(0.2)
         return "stopped the unfinished run %s" % active
 
-    def sweep_earlier(self, active, conn, services):
-        """Delete what the earlier run made and left behind (killed before its cleanup, or a delete that failed):
-        {run, swept: {kind: [id]}, errors: [...]}, or None when it left nothing."""
+    def sweep_earlier(self, active, conn, now):
+        """Delete what the earlier run made and left behind in ``now`` (killed before its cleanup, or a delete that
+        failed): {run, swept: {kind: [id]}, errors: [...], line}, or None when it left nothing."""
         before = json.loads(read_text(os.path.join(self.runs, active, "before.json"), "{}") or "{}")
-        plan = tempest_made(before, snapshot(conn, services))
+        plan = tempest_made(before, now)
         if not plan:
             return None
         swept, errors = sweep(conn, plan)
@@ -439,9 +424,12 @@ class Run:
                 rc, (err or out).strip()[-2000:]))
         _write(self.path("selected.txt"), "\n".join(tests) + "\n")
         conn, services = self.connect()
-        earlier = self.sweep_earlier(active, conn, services) if active else None
+        before = snapshot(conn, services)
+        earlier = self.sweep_earlier(active, conn, before) if active else None
+        if earlier:
+            before = snapshot(conn, services)  # what is left after the sweep
         _write(self.path("swept.json"), json.dumps(earlier or {}))
-        _write(self.path("before.json"), json.dumps(snapshot(conn, services)))
+        _write(self.path("before.json"), json.dumps(before))
         command = " ".join("'%s'" % a.replace("'", "'\\''") for a in self.tempest(
             "--concurrency", str(self.p["concurrency"]), "--subunit"))
         pid = detach(["sh", "-c", "%s > %s 2> %s; echo $? > %s" % (

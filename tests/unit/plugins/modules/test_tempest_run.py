@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import time
 
 import pytest
 
@@ -185,9 +186,10 @@ class Cloud:
     def find_server(self, key, ignore_missing=True, all_projects=False):
         return key if key in self.stuck else None
 
-    def ports(self, device_id):
-        return [type("Port", (), {"id": "ri-1", "device_owner": "network:router_interface"})(),
-                type("Port", (), {"id": "gw-1", "device_owner": "network:router_gateway"})()]
+    def ports(self, device_id, device_owner):
+        ports = [type("Port", (), {"id": "ri-1", "device_owner": "network:router_interface"})(),
+                 type("Port", (), {"id": "gw-1", "device_owner": "network:router_gateway"})()]
+        return [port for port in ports if port.device_owner == device_owner]
 
     def remove_interface_from_router(self, router, port_id):
         self.calls.append(("router_interface", port_id))
@@ -213,14 +215,31 @@ def test_a_new_run_first_sweeps_what_the_killed_run_left(run, monkeypatch):
     now = json.loads(json.dumps(BEFORE))
     now["projects"]["p-t"] = {"name": "tempest-ServersTestJSON-1", "project_id": ""}
     now["servers"]["s-1"] = {"name": "tempest-server-1", "project_id": "p-t", "status": "ACTIVE"}
-    monkeypatch.setattr(tempest_run, "snapshot", lambda conn, services: now)
     deleted = []
     monkeypatch.setattr(tempest_run, "sweep", lambda conn, plan, wait=300: (
         deleted.extend(plan) or ({kind: [e["id"] for e in entries] for kind, entries in plan}, [])))
     with open(os.path.join(run.runs, "active"), "w") as handle:
         handle.write("r1\n")
     later = tempest_run.Run(Module(dict(run.p, run_id="r2")))
-    assert later.sweep_earlier(later.earlier(), None, {"compute"}) == {
+    assert later.sweep_earlier(later.earlier(), None, now) == {
         "run": "r1", "swept": {"servers": ["s-1"], "projects": ["p-t"]}, "errors": [],
         "line": "1 projects, 1 servers (run r1)"}
     assert [kind for kind, entries in deleted] == ["servers", "projects"]
+
+
+def test_an_earlier_run_still_going_is_stopped_with_all_of_its_group(tmp_path, monkeypatch):
+    """The earlier run's shell and the workers it started (a child that ignores SIGTERM) are all gone."""
+    monkeypatch.setattr(tempest_run, "STOP_GRACE", 1)
+    made = tempest_run.Run(Module({"workspace": str(tmp_path), "run_id": "r1"}))
+    os.makedirs(made.dir)
+    pid = tempest_run.detach(["sh", "-c", "sh -c 'trap \"\" TERM; touch worker; sleep 60' & sleep 60"], str(tmp_path))
+    with open(made.path("pid"), "w") as handle:
+        handle.write("%d\n" % pid)
+    for dummy in range(100):  # the run has started its worker (it is long under way when a real play comes back)
+        if os.path.exists(str(tmp_path / "worker")):
+            break
+        time.sleep(0.05)
+    later = tempest_run.Run(Module({"workspace": str(tmp_path), "run_id": "r2"}))
+    assert later.stop_earlier("r1") == "stopped the unfinished run r1"
+    os.waitpid(pid, 0)  # this test's own child: reaped here, as r0's init reaps it there
+    assert not tempest_run._group_alive(pid)  # pylint: disable=protected-access
