@@ -16,6 +16,7 @@ description marker or metadata - what the lost call made. That is how a lost ans
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import time as _clock
@@ -148,11 +149,28 @@ def use_monotonic_clock():
     _fair_semaphore.time = _MonotonicTime
 
 
-class ApiCounter:
-    """Counts the requests of a keystoneauth session by HTTP method (thread-safe)."""
+# Path segments that name one resource (UUIDs, hex ids, numbers) or an API version: left out of a call's kind
+_ID_SEGMENT = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}|[0-9]+)$", re.I)
+_VERSION_SEGMENT = re.compile(r"^v[0-9]+(?:\.[0-9]+)?$")
 
-    def __init__(self):
+
+def call_kind(url, method, kwargs):
+    """What a request does, without the ids: ``POST compute /servers``, ``GET network /ports``."""
+    service = (kwargs.get("endpoint_filter") or {}).get("service_type") or kwargs.get("service_type")
+    if kwargs.get("authenticated") is False:
+        service = service or "identity"
+    parts = [p for p in urlsplit(url).path.split("/") if p and not _VERSION_SEGMENT.match(p)]
+    path = "/".join("{id}" if _ID_SEGMENT.match(p) else p for p in parts)
+    return "%s %s /%s" % (method.upper(), service or "-", path)
+
+
+class ApiCounter:
+    """Counts the requests of a keystoneauth session by HTTP method and times them by kind (thread-safe)."""
+
+    def __init__(self, clock=time.monotonic):
         self.counts = {}
+        self.timed = {}  # kind -> [count, total seconds, longest seconds]
+        self._clock = clock
         self._lock = threading.Lock()
 
     def wrap(self, session):
@@ -161,15 +179,57 @@ class ApiCounter:
         def request(url, method, *args, **kwargs):
             # keystoneauth asks for tokens with authenticated=False: that is a login, not a change
             key = "auth" if kwargs.get("authenticated") is False else method.upper()
+            kind = call_kind(url, method, kwargs)
             with self._lock:
                 self.counts[key] = self.counts.get(key, 0) + 1
-            return original(url, method, *args, **kwargs)
+            start = self._clock()
+            try:
+                return original(url, method, *args, **kwargs)
+            finally:
+                took = self._clock() - start
+                with self._lock:
+                    entry = self.timed.setdefault(kind, [0, 0.0, 0.0])
+                    entry[0] += 1
+                    entry[1] += took
+                    entry[2] = max(entry[2], took)
 
         session.request = request
         return session
 
     def mutating(self):
         return sum(n for method, n in self.counts.items() if method in MUTATING)
+
+    def timings(self):
+        """Per kind of call, the most time first: [{call, count, total_s, longest_s}]."""
+        with self._lock:
+            rows = [dict(call=kind, count=n, total_s=round(total, 3), longest_s=round(longest, 3))
+                    for kind, (n, total, longest) in self.timed.items()]
+        return sorted(rows, key=lambda row: (-row["total_s"], row["call"]))
+
+
+class Phases:
+    """Wall-clock seconds of the named steps of one run, in the order they ran (``with phases("ports"):``)."""
+
+    def __init__(self, clock=time.monotonic):
+        self.seconds = {}
+        self._clock = clock
+
+    def __call__(self, name):
+        return _Phase(self, name)
+
+
+class _Phase:
+    def __init__(self, phases, name):
+        self.phases, self.name, self.start = phases, name, None
+
+    def __enter__(self):
+        self.start = self.phases._clock()  # pylint: disable=protected-access
+        return self
+
+    def __exit__(self, *exc):
+        took = self.phases._clock() - self.start  # pylint: disable=protected-access
+        self.phases.seconds[self.name] = round(self.phases.seconds.get(self.name, 0.0) + took, 3)
+        return False
 
 
 def transient(err):

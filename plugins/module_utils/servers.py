@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, parallel, transient
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, Phases, parallel, transient
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import (
     HOST_KEY,
     LAB_KEY,
@@ -56,6 +56,7 @@ class ServerReconciler:
         self.ports, self.volumes, self.servers = inventory(self.conn, plan, network_id)
         self.hosts = outer_hosts(plan)
         self._subnet_cache = None
+        self.phases = Phases()  # where a run's time went (result ``timings``)
 
     # ---- decide
     def missing(self):
@@ -119,20 +120,26 @@ class ServerReconciler:
                                 after={PLACEMENT_KEY: planned})
         if self.cm.check_mode:
             return
-        self._run("record placement", placement, self._record_placement)
-        self._run("delete server", extra_servers, self.conn.compute.delete_server)
-        if extra_servers:
-            self.wait_deleted(extra_servers)
-        self._run("delete volume", extra_volumes, self.conn.block_storage.delete_volume)
-        self._run("delete port", extra_ports, self.conn.network.delete_port)
-        self._create_ports(want_ports)
-        self._run("tag port", [p for p in self._untagged_ports() if p not in extra_ports],
-                  lambda p: self.conn.network.set_tags(p, [self.plan["tag"]]))
-        self._run("volume", want_volumes, self._create_volume)
+        with self.phases("delete what the plan lost"):
+            self._run("record placement", placement, self._record_placement)
+            self._run("delete server", extra_servers, self.conn.compute.delete_server)
+            if extra_servers:
+                self.wait_deleted(extra_servers)
+            self._run("delete volume", extra_volumes, self.conn.block_storage.delete_volume)
+            self._run("delete port", extra_ports, self.conn.network.delete_port)
+        with self.phases("ports (one bulk create, then tags)"):
+            self._create_ports(want_ports)
+            self._run("tag port", [p for p in self._untagged_ports() if p not in extra_ports],
+                      lambda p: self.conn.network.set_tags(p, [self.plan["tag"]]))
+        with self.phases("volumes (create calls)"):
+            self._run("volume", want_volumes, self._create_volume)
         if want_servers:
-            flavors, image = self._lookups(want_servers)
-            self._wait_volumes_available([v["name"] for h in want_servers for v in h.get("volumes", [])])
-            self._run("server", want_servers, lambda h: self._create_server(h, flavors, image))
+            with self.phases("flavor and image lookups"):
+                flavors, image = self._lookups(want_servers)
+            with self.phases("volumes available"):
+                self._wait_volumes_available([v["name"] for h in want_servers for v in h.get("volumes", [])])
+            with self.phases("servers (create calls)"):
+                self._run("server", want_servers, lambda h: self._create_server(h, flavors, image))
 
     def _run(self, what, items, action):
         results, errors = parallel(items, action, self.cm.params["concurrency"])
@@ -260,6 +267,10 @@ class ServerReconciler:
         return dict((h["name"], self.servers[h["name"]].status if h["name"] in self.servers else "MISSING") for h in self.hosts)
 
     def wait_active(self, deadline, progress=None):
+        with self.phases("servers ACTIVE (waiting)"):
+            return self._wait_active(deadline, progress)
+
+    def _wait_active(self, deadline, progress):
         while True:
             states = self.status()
             failed = [(h, self.servers[h]) for h, s in states.items() if s == "ERROR"]
@@ -276,13 +287,17 @@ class ServerReconciler:
             if time.monotonic() > deadline:
                 raise CloudError("servers", "%d/%d ACTIVE when the timeout ran out; still waiting for %s"
                                  % (active, len(states), ", ".join(h for h, s in sorted(states.items()) if s != "ACTIVE")))
-            time.sleep(2)
+            time.sleep(1)  # one list call a poll
 
     def wait_deleted(self, servers):
         for server in servers:
             self.conn.compute.wait_for_delete(server, wait=self.cm.params["timeout"])
 
     def attach_volumes(self):
+        with self.phases("volumes attached (check, attach what boot did not)"):
+            self._attach_volumes()
+
+    def _attach_volumes(self):
         pending = self._unattached()
         if pending and not self.cm.check_mode:  # Nova attached the new ones at boot: look again (one list)
             self.volumes = owned_volumes(self.conn, self.plan)

@@ -93,6 +93,23 @@ api_calls:
   description: HTTP requests sent to the cloud, by method; logins to Keystone are counted as C(auth).
   returned: always
   type: dict
+timings:
+  description:
+    - Where this run's time went, to compare with the cloud's own speed (C(make bench-undercloud)).
+    - C(phases) gives the wall-clock seconds of each step that ran, C(api) each kind of request (method, service,
+      path without ids) with its count, total and longest seconds, the most time first.
+  returned: success
+  type: dict
+  contains:
+    phases:
+      description: Seconds per step of the run, for example C(servers ACTIVE (waiting)).
+      type: dict
+      sample: {"ports (one bulk create, then tags)": 1.2, "servers (create calls)": 4.1, "servers ACTIVE (waiting)": 30.5}
+    api:
+      description: Requests by kind, the most time first.
+      type: list
+      elements: dict
+      sample: [{"call": "POST compute /servers", "count": 21, "total_s": 30.2, "longest_s": 2.1}]
 retries:
   description:
     - What the cloud's passing trouble cost - C(requests) repeated by themselves, and why the whole reconcile ran
@@ -156,7 +173,7 @@ def main():
         network, groups = _network_and_groups(cm, plan)
         if network is None:
             if cm.params["state"] == "absent":
-                cm.exit(False, servers={}, drift=[], actions=[], diff={})
+                cm.exit(False, servers={}, drift=[], actions=[], diff={}, timings=dict(phases={}, api=cm.counter.timings()))
             raise CloudError("network %s" % plan["networks"]["underlay"]["name"],
                              "not found: run nestedcloud.openstack.undercloud_network first")
         if cm.params["state"] == "present" and not all(groups.values()):
@@ -172,7 +189,8 @@ def main():
             servers.wait_active(cm.deadline(), progress=_progress_writer(cm.params["progress_file"]))
         if cm.params["state"] == "present" and (cm.params["wait"] or cm.check_mode):
             servers.attach_volumes()
-        cm.exit(changes.changed, servers=servers.summary(), drift=servers.drift(), **changes.result())
+        cm.exit(changes.changed, servers=servers.summary(), drift=servers.drift(),
+                timings=dict(phases=servers.phases.seconds, api=cm.counter.timings()), **changes.result())
 
     cm.run(body)
 

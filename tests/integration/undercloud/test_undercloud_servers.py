@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 
@@ -61,6 +62,15 @@ def test_servers_lifecycle(member, lab):
         assert len(r0_port.security_group_ids) == 2 and len(port.security_group_ids) == 1
         volume = member.block_storage.find_volume("itsrv-uc-0002-data")
         assert volume.status == "in-use" and volume.attachments[0]["server_id"] == uc2.id
+        # where the time went: every step that ran, and the requests by kind (one create per server, no id in a kind)
+        phases = made["timings"]["phases"]
+        assert {"ports (one bulk create, then tags)", "volumes (create calls)", "volumes available",
+                "servers (create calls)", "servers ACTIVE (waiting)"} <= set(phases), phases
+        assert all(seconds >= 0 for seconds in phases.values())
+        calls = dict((row["call"], row) for row in made["timings"]["api"])
+        assert calls["POST compute /servers"]["count"] == 4, calls
+        assert [row["count"] for call, row in calls.items() if call.startswith("POST ") and call.endswith(" /volumes")] == [3]
+        assert not [c for c in calls if re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", c)], calls
 
         again = run_task(SERVERS, args)
         assert again["changed"] is False and again["actions"] == [], again["actions"]

@@ -12,6 +12,8 @@ from keystoneauth1 import exceptions as ksa_exceptions
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import (
     AUTH_ARGS,
     ApiCounter,
+    Phases,
+    call_kind,
     CloudError,
     Retrying,
     connection_args,
@@ -35,6 +37,65 @@ def test_counter_counts_methods_and_logins_apart():
     fake.request("/v3/auth/tokens", "POST", authenticated=False)
     assert counter.counts == {"GET": 1, "POST": 1, "auth": 1}
     assert counter.mutating() == 1
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_call_kind_names_the_request_without_ids_or_versions():
+    assert call_kind("/servers", "post", {"endpoint_filter": {"service_type": "compute"}}) == "POST compute /servers"
+    assert call_kind("servers/8c5e3bb5-1c4e-4d6c-9a8e-0e9d1a2b3c4d/os-volume_attachments?x=1", "GET",
+                     {"endpoint_filter": {"service_type": "compute"}}) == "GET compute /servers/{id}/os-volume_attachments"
+    assert call_kind("http://127.0.0.1:8776/v3/0123456789abcdef0123456789abcdef/volumes/detail", "GET",
+                     {"endpoint_filter": {"service_type": "block-storage"}}) == "GET block-storage /{id}/volumes/detail"
+    assert call_kind("http://127.0.0.1:5000/v3/auth/tokens", "POST", {"authenticated": False}) == \
+        "POST identity /auth/tokens"
+    assert call_kind("/ports", "GET", {}) == "GET - /ports"
+
+
+def test_counter_times_each_kind_of_call_even_when_it_fails():
+    clock = Clock()
+
+    class Slow:
+        def request(self, url, method, *args, **kwargs):
+            clock.now += {"/servers": 2.0, "/ports": 0.5}[url]
+            if kwargs.get("fail"):
+                raise RuntimeError("503")
+            return url
+
+    counter = ApiCounter(clock=clock)
+    session = counter.wrap(Slow())
+    compute = {"endpoint_filter": {"service_type": "compute"}}
+    session.request("/servers", "POST", **compute)
+    session.request("/servers", "POST", **compute)
+    session.request("/ports", "GET", endpoint_filter={"service_type": "network"})
+    with pytest.raises(RuntimeError):
+        session.request("/ports", "GET", endpoint_filter={"service_type": "network"}, fail=True)
+    assert counter.timings() == [
+        {"call": "POST compute /servers", "count": 2, "total_s": 4.0, "longest_s": 2.0},
+        {"call": "GET network /ports", "count": 2, "total_s": 1.0, "longest_s": 0.5},
+    ]
+    assert counter.counts == {"POST": 2, "GET": 2}
+
+
+def test_phases_add_up_per_name_in_the_order_they_ran():
+    clock = Clock()
+    phases = Phases(clock=clock)
+    with phases("ports"):
+        clock.now += 1.5
+    with phases("servers"):
+        clock.now += 3.0
+    with pytest.raises(ValueError):
+        with phases("ports"):
+            clock.now += 0.25
+            raise ValueError("a failed step still counts")
+    assert phases.seconds == {"ports": 1.75, "servers": 3.0}
+    assert list(phases.seconds) == ["ports", "servers"]
 
 
 def test_parallel_bounds_concurrency_keeps_order_and_collects_errors():
