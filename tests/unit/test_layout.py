@@ -142,3 +142,37 @@ def test_the_local_lab_is_the_shipped_example_and_one_override_file():
     # the AWX-style run reads the same inventory
     assert os.path.realpath(os.path.join(TOP, "tests", "lab", "awx", "group_vars")) == os.path.realpath(
         os.path.join(local_top, "group_vars"))
+
+
+def _markdown_files():
+    skip = {".git", ".venv", ".collections", ".cache", "build", "node_modules"}
+    for root, dirs, files in os.walk(TOP):
+        dirs[:] = [d for d in dirs if d not in skip and not d.startswith(".tox")]
+        for name in files:
+            if name.endswith(".md"):
+                yield os.path.join(root, name)
+
+
+def test_every_relative_link_of_the_markdown_pages_names_a_file_that_exists():
+    link = re.compile(r"\]\(([^)\s]+)\)")
+    broken = []
+    for path in _markdown_files():
+        text = re.sub(r"```.*?```", "", open(path).read(), flags=re.S)  # code blocks hold no links
+        for target in link.findall(text):
+            if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+                continue  # a URL or an anchor of the same page
+            if not os.path.exists(os.path.normpath(os.path.join(os.path.dirname(path), target.split("#")[0]))):
+                broken.append("%s -> %s" % (os.path.relpath(path, TOP), target))
+    assert not broken, "links to files that do not exist: %s" % broken
+
+
+def test_the_architecture_page_names_every_layer_and_every_module_utils_file():
+    page = _read("docs", "architecture.md")
+    for layer in LAYERS:
+        assert "`%s.yml`" % layer in page, layer
+    for name in sorted(os.listdir(os.path.join(TOP, "plugins", "module_utils"))):
+        if name.endswith(".py") and name != "__init__.py":
+            stem = name[:-3]
+            assert re.search(r"\b%s\.py" % re.escape(stem), page), \
+                "docs/architecture.md does not say where module_utils/%s belongs" % name
+    assert "docs/architecture.md" in _read("README.md") and "docs/maas_juju.md" in _read("README.md")
