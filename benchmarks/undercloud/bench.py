@@ -31,7 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, ".collections"))
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import use_monotonic_clock  # noqa: E402
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import use_monotonic_clock  # noqa: E402
 
 BIN = os.path.dirname(sys.executable)
 
@@ -58,8 +58,7 @@ def callback_document(stdout):
 
 def _tasks(document):
     for play in document["plays"]:
-        for task in play["tasks"]:
-            yield task
+        yield from play["tasks"]
 
 
 def _instant(text):

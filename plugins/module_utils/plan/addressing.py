@@ -11,7 +11,7 @@ with the default /16 ranges, ``uc-0003`` is ``10.22.0.13`` and ``10.33.0.13``, a
 
 from __future__ import annotations
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import (
     LabDefinitionError,
 )
 

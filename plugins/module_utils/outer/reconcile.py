@@ -11,8 +11,8 @@ in one process to tell whether a lab has converged.
 
 from __future__ import annotations
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import (
     differences,
     ensure_tag,
     marker,

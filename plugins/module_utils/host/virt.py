@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import read_text
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files import read_text
 
 VENDORS = {"GenuineIntel": "intel", "AuthenticAMD": "amd"}
 KVM_MODULE = {"intel": "kvm_intel", "amd": "kvm_amd"}

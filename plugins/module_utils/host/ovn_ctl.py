@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.ovs_vsctl import targets_change, tool
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.ovs_vsctl import targets_change, tool
 
 CTL = {"northbound": "ovn-nbctl", "southbound": "ovn-sbctl"}
 

@@ -10,8 +10,8 @@ reservations (-1 is unlimited).
 
 from __future__ import annotations
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_resources
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import owned_resources
 
 ORDER = ["instances", "cores", "ram", "key_pairs", "volumes", "gigabytes", "networks", "subnets", "ports",
          "routers", "floating_ips", "security_groups", "security_group_rules"]

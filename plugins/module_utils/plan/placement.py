@@ -16,7 +16,7 @@ to the controller and to the uc- hosts after the computes (``overcloud.computes`
 
 from __future__ import annotations
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import (
     LabDefinitionError,
 )
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, Phases, parallel, transient
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudError, Phases, parallel, transient
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import (
     HOST_KEY,
     LAB_KEY,
     host_of,
@@ -25,7 +25,7 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import
     owned_volumes,
     owns,
 )
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import PLACEMENT_KEY, placement_metadata
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.plan_inputs import PLACEMENT_KEY, placement_metadata
 
 
 def outer_hosts(plan):

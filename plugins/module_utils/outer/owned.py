@@ -12,7 +12,7 @@ resources of the same project that are not the lab's are never touched.
 
 from __future__ import annotations
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudError
 
 LAB_KEY = "nestedcloud-lab"  # metadata of servers and volumes (Cinder has no tags)
 HOST_KEY = "nestedcloud-host"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_addressing import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.addressing import (
     HOST_OFFSET,
     Range,
     check_disjoint,
@@ -24,11 +24,11 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_addressi
     parse_ip,
     parse_source_cidr,
 )
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_maas import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.maas_juju import (
     maas_juju_plan,
     nested_uuid,
 )
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_placement import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.placement import (
     check_retire,
     computes_on_undercloud,
     host_slots,
@@ -37,7 +37,7 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_placemen
     slots_per_host,
     vm_sizes,
 )
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import (
     AUTO,
     LabDefinitionError,
     normalize,

@@ -15,10 +15,10 @@ with the same three inputs, read here and nowhere else:
 
 from __future__ import annotations
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import ROOT, build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import normalize
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import ROOT, build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import normalize
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import owned_servers
 
 PLACEMENT_KEY = "nestedcloud-vms"  # uc- server metadata: the oc- VMs that run on it, comma-separated
 METADATA_VALUE_MAX = 255  # Nova's limit for one metadata value

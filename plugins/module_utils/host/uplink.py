@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.iproute import IprouteError, addresses, link
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.iproute import IprouteError, addresses, link
 
 
 def _up(dev):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import read_text
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files import read_text
 
 MODULES = ("openvswitch", "geneve")
 DATAPATH_TYPE = {"kernel": "system", "userspace": "netdev"}
