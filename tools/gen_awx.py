@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(TOP, ".collections"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from generated import sync  # noqa: E402
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import (  # noqa: E402
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import (  # noqa: E402
     iter_fields,
 )
 

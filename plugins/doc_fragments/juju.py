@@ -17,5 +17,5 @@ requirements:
   - the juju client (3.x)
 notes:
   - Every juju command gets files or arguments, never a prompt.
-  - Module utilities in C(module_utils/juju_cli.py) run it and read the JSON it prints.
+  - Module utilities in C(module_utils/juju/cli.py) run it and read the JSON it prints.
 """

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_maas import nested_uuid
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.maas_juju import nested_uuid
 
 
 def _network_data(host, plan):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import merge
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import merge
 
 
 def _plain(value):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.releases import ReleaseError, resolve
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.releases import ReleaseError, resolve
 
 
 def overcloud_release(releases, wanted, distribution, version):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_placement import stray_domains as _strays
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.placement import stray_domains as _strays
 
 
 def stray_domains(plan, host, defined):

@@ -86,12 +86,12 @@ try:
 except ImportError:
     HAS_SDK = False
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import (
     AUTH_ARGS, CloudError, connect, use_monotonic_clock)
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_hosts import inventory as lab_inventory
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError, merge
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import lab_stub, read_lab
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.hosts import inventory as lab_inventory
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import LabDefinitionError, merge
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.plan_inputs import lab_stub, read_lab
 
 
 def _yaml_files(path):

@@ -71,7 +71,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import write_whole
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files import write_whole
 
 try:
     import bcrypt

@@ -114,7 +114,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import juju_cli
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.juju import cli as juju_cli
 
 # Started through setsid --fork (its own session, so the end of the task or the play does not end it): writes its
 # pid, sends everything to the log, runs the command after the three file names and writes its exit status, atomically.

@@ -71,7 +71,7 @@ credential:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import juju_cli
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.juju import cli as juju_cli
 
 try:
     import yaml

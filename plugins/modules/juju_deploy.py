@@ -80,7 +80,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import juju_cli
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.juju import cli as juju_cli
 
 
 def main():

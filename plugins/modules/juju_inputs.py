@@ -88,8 +88,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import juju_bundle
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import write_whole
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.juju import bundle as juju_bundle
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files import write_whole
 
 try:
     import yaml

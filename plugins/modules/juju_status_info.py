@@ -104,7 +104,7 @@ import json
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.juju_status import summarize
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.juju.status import summarize
 
 
 def main():

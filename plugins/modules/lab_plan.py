@@ -142,9 +142,9 @@ plan:
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_addressing import HAS_NETADDR
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import RISK, build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.addressing import HAS_NETADDR
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import RISK, build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import LabDefinitionError
 
 
 INPUTS = ("underlay_mtu", "flavor_specs", "existing_placement")

@@ -113,7 +113,7 @@ writes:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.maas import MAAS_ARGS, MaasError, connect
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.maas.client import MAAS_ARGS, MaasError, connect
 
 READY = {"Ready", "Allocated", "Deploying", "Deployed"}
 FAILED = {"Failed commissioning", "Failed testing"}

@@ -121,7 +121,7 @@ import ipaddress
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.maas import MAAS_ARGS, MaasError, connect
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.maas.client import MAAS_ARGS, MaasError, connect
 
 RANGE = dict(start=dict(type="str", required=True), end=dict(type="str", required=True),
              comment=dict(type="str", default=""))

@@ -120,7 +120,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import connect, openstack, require_sdk
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import connect, openstack, require_sdk
 
 LOGS = {"nova": "/var/log/nova/%s.log", "neutron": "/var/log/neutron/%s.log"}
 

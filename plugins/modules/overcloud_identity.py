@@ -161,7 +161,7 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import connect, openstack, require_sdk
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import connect, openstack, require_sdk
 
 INTERFACES = ("public", "internal", "admin")
 

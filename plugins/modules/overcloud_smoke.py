@@ -148,7 +148,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import (
     check_image_files, connect, delete_router, openstack, require_sdk, upload_image)
 
 

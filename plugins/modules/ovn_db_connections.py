@@ -61,8 +61,8 @@ changes:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.ovn_ctl import CTL, apply, commands, read, view
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.ovs_vsctl import OvsError, check_targets
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.ovn_ctl import CTL, apply, commands, read, view
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.ovs_vsctl import OvsError, check_targets
 
 
 def main():

@@ -108,7 +108,7 @@ other_config_changed:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.ovs_vsctl import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.ovs_vsctl import (
     OvsError, apply, check_targets, commands, read, view)
 
 

@@ -102,7 +102,7 @@ modules:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.ovs import decide, gather
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.ovs import decide, gather
 
 
 def main():

@@ -78,8 +78,8 @@ commands:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.iproute import IprouteError
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.uplink import commands
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.iproute import IprouteError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.uplink import commands
 
 
 def main():

@@ -65,7 +65,7 @@ started:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.systemd_units import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.systemd_units import (
     not_running, parse_show, plan, show_argv)
 
 

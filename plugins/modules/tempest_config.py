@@ -160,10 +160,10 @@ import sys
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import read_text, write_whole
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files import read_text, write_whole
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import (
     catalog_types, check_image_files, openstack, require_sdk, upload_image)
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.tempest import (
     conf_sections, render_ini, stestr_conf)
 
 HEADER = """Written by nestedcloud.openstack (module tempest_config) from what the inner cloud runs.

@@ -186,10 +186,10 @@ import signal
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import read_text
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files import read_text
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import (
     catalog_types, delete_router, openstack, require_sdk)
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.tempest import (
     DEFAULT_INCLUDE, Results, counted, describe, exclude_entries, left_behind, leftovers, progress, selection_file,
     tempest_made)
 

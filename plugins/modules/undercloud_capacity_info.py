@@ -81,8 +81,8 @@ retries:
       sample: []
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.capacity import assess
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule, PLAN_ARG
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.capacity import assess
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudModule, PLAN_ARG
 
 
 def main():

@@ -82,9 +82,9 @@ retries:
       sample: []
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule, PLAN_ARG, STATE_ARG
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.reconcile import floating_ip
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudModule, PLAN_ARG, STATE_ARG
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import Changes
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.reconcile import floating_ip
 
 
 def main():

@@ -105,17 +105,17 @@ retries:
       sample: []
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.capacity import assess
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule, PLAN_ARG, parallel
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.reconcile import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.capacity import assess
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudModule, PLAN_ARG, parallel
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import Changes
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.reconcile import (
     floating_ip,
     keypair,
     network_present,
     security_groups_present,
 )
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.servers import ServerReconciler
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.servers import ServerReconciler
 
 
 class CheckOnly:

@@ -125,11 +125,11 @@ retries:
   type: dict
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_hosts import inventory
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import lab_stub, read_lab
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudModule
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.hosts import inventory
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import LabDefinitionError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.plan_inputs import lab_stub, read_lab
 
 
 def main():

@@ -80,9 +80,9 @@ retries:
       sample: []
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule, PLAN_ARG, STATE_ARG
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.reconcile import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudModule, PLAN_ARG, STATE_ARG
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import Changes
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.reconcile import (
     security_groups_absent,
     security_groups_present,
 )

@@ -128,9 +128,9 @@ retries:
       sample: []
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError, CloudModule, PLAN_ARG, STATE_ARG
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes, one_owned
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.servers import ServerReconciler
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudError, CloudModule, PLAN_ARG, STATE_ARG
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import Changes, one_owned
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.servers import ServerReconciler
 
 
 def _network_and_groups(cm, plan):

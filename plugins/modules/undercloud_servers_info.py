@@ -82,9 +82,9 @@ retries:
       sample: []
 """
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule, PLAN_ARG
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.servers import fault_of, outer_hosts
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudModule, PLAN_ARG
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import owned_servers
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.servers import fault_of, outer_hosts
 
 
 def main():

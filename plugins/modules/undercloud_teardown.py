@@ -85,8 +85,8 @@ retries:
 
 import time
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudModule, parallel
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes, owned_resources
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudModule, parallel
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import Changes, owned_resources
 
 try:
     from openstack.exceptions import ConflictException, NotFoundException

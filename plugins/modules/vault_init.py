@@ -94,7 +94,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.files import write_whole
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files import write_whole
 
 
 class VaultError(Exception):

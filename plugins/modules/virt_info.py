@@ -121,7 +121,7 @@ nested:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.virt import report
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.virt import report
 
 
 def main():

@@ -133,7 +133,7 @@ import os
 import shlex
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import iproute
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host import iproute
 
 
 def _field(cmd):

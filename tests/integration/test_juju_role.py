@@ -17,7 +17,7 @@ import yaml
 
 from tests.juju import fake_vault, juju_command
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
 from tests.integration._runner import recap
 from tests.labs import OUTER
 

@@ -14,7 +14,7 @@ import tempfile
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
 from tests.integration._runner import recap
 from tests.labs import OUTER
 from tests.maas.fake_maas import API_KEY, running

@@ -117,7 +117,7 @@ def test_lab_plan_integration_target():
 def test_the_smoke_role_takes_its_credentials_where_each_kind_puts_them(tmp_path, kind):
     """The smoke role's argument validation templates every default: for maas_juju (no overcloud_controller group)
     they must render too, and the external network's physnet must be the one of that kind."""
-    from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+    from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
 
     lab = {"name": "lab1", "cloud": "c", **OUTER, "nested_vms": {"count": 3}}
     if kind == "maas_juju":

@@ -7,8 +7,8 @@ import openstack
 
 from ansible_collections.nestedcloud.openstack.plugins.inventory.lab import definition_from
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import lab_stub
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import owned_servers
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.plan_inputs import lab_stub
 
 
 def main(lab_file):

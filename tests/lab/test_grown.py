@@ -13,9 +13,9 @@ import subprocess
 import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.inventory.lab import definition_from
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import read_inputs
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import owned_servers
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.plan_inputs import read_inputs
 
 LAB = "nclab"
 STATE = os.environ.get("NC_LAB_STATE", "/tmp/nestedcloud-lab")

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 import yaml
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_resources
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import owned_resources
 
 LAB = "nclab"
 STATE = os.environ.get("NC_LAB_STATE", "/tmp/nestedcloud-lab")

@@ -28,8 +28,8 @@ def test_generated_lab_docs_are_up_to_date():
 
 
 def test_example_lab_is_a_valid_definition_with_every_option():
-    from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-    from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import (
+    from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
+    from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import (
         LabDefinitionError,
         iter_fields,
         merge,
@@ -170,9 +170,26 @@ def test_the_architecture_page_names_every_layer_and_every_module_utils_file():
     page = _read("docs", "architecture.md")
     for layer in LAYERS:
         assert "`%s.yml`" % layer in page, layer
-    for name in sorted(os.listdir(os.path.join(TOP, "plugins", "module_utils"))):
-        if name.endswith(".py") and name != "__init__.py":
-            stem = name[:-3]
-            assert re.search(r"\b%s\.py" % re.escape(stem), page), \
-                "docs/architecture.md does not say where module_utils/%s belongs" % name
+    utils = os.path.join(TOP, "plugins", "module_utils")
+    assert not [n for n in os.listdir(utils) if n.endswith(".py")], "module_utils keeps its files in packages by layer"
+    for package in sorted(os.listdir(utils)):
+        for name in sorted(os.listdir(os.path.join(utils, package))):
+            if name.endswith(".py") and name != "__init__.py":
+                assert re.search(r"\b%s\b" % re.escape(name), page) and "module_utils/%s/" % package in page, \
+                    "docs/architecture.md does not say where module_utils/%s/%s belongs" % (package, name)
     assert "docs/architecture.md" in _read("README.md") and "docs/maas_juju.md" in _read("README.md")
+
+
+def test_module_utils_packages_import_only_what_their_layer_may():
+    """Each package of module_utils imports from itself and common/ only; outer/ also reads the planner."""
+    allowed = {"outer": {"plan"}}
+    utils = os.path.join(TOP, "plugins", "module_utils")
+    found = []
+    for package in sorted(os.listdir(utils)):
+        for name in sorted(os.listdir(os.path.join(utils, package))):
+            if not name.endswith(".py"):
+                continue
+            for other in re.findall(r"plugins\.module_utils\.(\w+)", _read("plugins", "module_utils", package, name)):
+                if other not in {package, "common"} | allowed.get(package, set()):
+                    found.append("%s/%s imports %s" % (package, name, other))
+    assert not found, found

@@ -9,7 +9,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.releases import resolve
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.releases import resolve
 
 VARS = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "overcloud", "vars")
 DISTRIBUTIONS = ("Debian", "Ubuntu")

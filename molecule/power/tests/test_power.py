@@ -27,9 +27,9 @@ def r0():
 
 
 def uuid_of(vm):
-    """The plan's fixed UUID of an oc- VM (module_utils/lab_maas.py, loaded by path: it needs only uuid)."""
+    """The plan's fixed UUID of an oc- VM (module_utils/plan/maas_juju.py, loaded by path: it needs only uuid)."""
     spec = importlib.util.spec_from_file_location(
-        "lab_maas", os.path.join(HERE, "..", "..", "..", "plugins", "module_utils", "lab_maas.py"))
+        "lab_maas", os.path.join(HERE, "..", "..", "..", "plugins", "module_utils", "plan", "maas_juju.py"))
     lab_maas = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(lab_maas)
     return lab_maas.nested_uuid("ncp", vm)

@@ -16,7 +16,7 @@ from .. import _runner
 
 openstack = pytest.importorskip("openstack")
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import use_monotonic_clock  # noqa: E402
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import use_monotonic_clock  # noqa: E402
 
 # A wall clock stepped backwards would stall keystoneauth1's request pacing (time.time()).
 use_monotonic_clock()

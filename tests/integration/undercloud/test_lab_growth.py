@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_servers
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import owned_servers
 
 from .test_inventory_plugin import inventory, plain
 from .test_undercloud_layer import _lab, playbook, recap

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import owned_resources
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import owned_resources
 
 from .conftest import CLOUDS, TOP
 

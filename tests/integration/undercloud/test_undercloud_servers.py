@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
 
 from .conftest import mutating, run_task
 

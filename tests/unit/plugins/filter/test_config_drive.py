@@ -6,7 +6,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.nestedcloud.openstack.plugins.filter.config_drive import config_drive
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
 from tests.labs import OUTER
 
 PLAN = build_plan({"name": "cd", "cloud": "none", **OUTER, "undercloud_count": 2, "nested_vms": {"count": 2}},

@@ -6,7 +6,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.nestedcloud.openstack.plugins.filter.lab_dns_records import lab_dns_records
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
 from tests.labs import OUTER
 
 

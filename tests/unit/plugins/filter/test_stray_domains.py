@@ -8,7 +8,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.nestedcloud.openstack.plugins.filter.stray_domains import stray_domains
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
 from tests.labs import OUTER
 
 # the inner cloud on the oc- VMs: every uc- host may hold oc- VMs (inner computes on uc- hosts hold none)

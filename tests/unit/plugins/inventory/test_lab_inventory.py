@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.inventory.lab import definition_from
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_hosts import default_user, lab_hosts, login_user
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.hosts import default_user, lab_hosts, login_user
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
 from tests.labs import OUTER
 
 

@@ -2,13 +2,13 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import annotations
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.capacity import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.capacity import (
     compare,
     planned,
     still_needed,
     table,
 )
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
 from tests.labs import OUTER
 
 SIZES = {"m1.small": (2048, 1), "m1.xlarge": (16384, 8)}

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from keystoneauth1 import exceptions as ksa_exceptions
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import (
     AUTH_ARGS,
     ApiCounter,
     Phases,
@@ -21,7 +21,7 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import
     secrets,
     transient,
 )
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.owned import Changes, differences, owns
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.owned import Changes, differences, owns
 
 
 class FakeSession:
@@ -197,7 +197,7 @@ def test_what_counts_as_passing_trouble():
 
 def run_body(monkeypatch, body, **args):
     """CloudModule.run(body) as a module run: its JSON result."""
-    from ansible_collections.nestedcloud.openstack.plugins.module_utils import cloud
+    from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer import api as cloud
     from tests.unit.plugins._module_runner import run_module
 
     monkeypatch.setattr(cloud.time, "sleep", lambda seconds: None)
@@ -287,7 +287,7 @@ def test_an_inline_cloud_dict_is_used_alone_and_refuses_options_beside_it():
 
 
 def test_the_labs_cloud_is_used_when_the_task_names_none(monkeypatch):
-    from ansible_collections.nestedcloud.openstack.plugins.module_utils import cloud
+    from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer import api as cloud
 
     seen = []
     monkeypatch.setattr(cloud.openstack, "connect", lambda **kwargs: seen.append(kwargs) or SimpleNamespace(

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import iproute
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host import iproute
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "iproute")
 PARAMS = dict(name="vxlan10", bridge="br-vxlan10", vni=10, port=4789, local="10.22.0.11", dev="eth0", learning=True,

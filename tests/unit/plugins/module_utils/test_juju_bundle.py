@@ -10,8 +10,8 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import juju_bundle as jb
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.juju import bundle as jb
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
 from tests.labs import OUTER
 
 TOP = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")

@@ -9,7 +9,7 @@ import json
 import os
 import stat
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import juju_status
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.juju import status as juju_status
 from ansible_collections.nestedcloud.openstack.plugins.modules import juju_status_info
 from tests.unit.plugins._module_runner import run_module
 

@@ -12,8 +12,8 @@ import copy
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import LabDefinitionError
 
 from .._module_runner import run_module
 from tests.labs import OUTER

@@ -13,8 +13,8 @@ import itertools
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import LabDefinitionError
 from tests.labs import OUTER
 
 FLAVORS = {"hv.small": {"ram_mb": 8192, "vcpus": 4}, "hv.big": {"ram_mb": 32768, "vcpus": 8}}

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError, normalize
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import LabDefinitionError, normalize
 from tests.labs import OUTER
 
 LAB = {"name": "lab1", "cloud": "mycloud", **OUTER, "ssh_allowed_cidrs": ["198.51.100.7/32"]}

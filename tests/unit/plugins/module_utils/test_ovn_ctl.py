@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import ovn_ctl
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.ovs_vsctl import OvsError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host import ovn_ctl
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.ovs_vsctl import OvsError
 
 NB, SB = "ptcp:6641:10.22.0.11", "ptcp:6642:10.22.0.11"
 

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import ovs
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host import ovs
 from ansible_collections.nestedcloud.openstack.plugins.modules.ovs_datapath_info import main
 
 from .._module_runner import run_module

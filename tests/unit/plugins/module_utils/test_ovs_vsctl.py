@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import ovs_vsctl
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host import ovs_vsctl
 
 
 class FakeOvs:

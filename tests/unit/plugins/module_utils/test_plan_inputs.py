@@ -8,11 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.cloud import CloudError
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_hosts import inventory
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_schema import LabDefinitionError
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan_inputs import (
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.api import CloudError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.hosts import inventory
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.schema import LabDefinitionError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.outer.plan_inputs import (
     PLACEMENT_KEY,
     lab_stub,
     placement_metadata,

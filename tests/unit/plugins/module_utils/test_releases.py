@@ -9,7 +9,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.releases import ReleaseError, check, resolve
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.releases import ReleaseError, check, resolve
 
 TOP = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")
 with open(os.path.join(TOP, "roles", "overcloud", "defaults", "main.yml")) as _handle:

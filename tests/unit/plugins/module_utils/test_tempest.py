@@ -10,7 +10,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import tempest
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import tempest
 
 FACTS = {
     "auth_url": "http://10.33.0.11:5000",

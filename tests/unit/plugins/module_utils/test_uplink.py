@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.iproute import IprouteError
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.uplink import commands
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.iproute import IprouteError
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host.uplink import commands
 
 WANTED = {"bridge": "br-vxlan10", "linux_end": "ovx-lnx", "ovs_end": "ovx-ovs", "mtu": 1400}
 WITH_ADDRESS = dict(WANTED, ovs_bridge="br-ex", address="10.66.0.12/16")

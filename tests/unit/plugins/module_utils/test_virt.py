@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import virt
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host import virt
 from ansible_collections.nestedcloud.openstack.plugins.modules.virt_info import main
 
 from .._module_runner import run_module

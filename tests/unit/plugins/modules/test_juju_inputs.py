@@ -9,7 +9,7 @@ import stat
 
 import yaml
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
 from ansible_collections.nestedcloud.openstack.plugins.modules import juju_inputs
 from tests.labs import OUTER
 from tests.unit.plugins._module_runner import run_module

@@ -14,7 +14,7 @@ import time
 import pytest
 import yaml
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import juju_cli
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.juju import cli as juju_cli
 from ansible_collections.nestedcloud.openstack.plugins.modules import juju_bootstrap, juju_cloud, juju_deploy, vault_init
 from tests.juju import fake_vault, juju_command
 from tests.unit.plugins._module_runner import run_module

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import maas as client_lib
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.maas import client as client_lib
 from ansible_collections.nestedcloud.openstack.plugins.modules import maas_boot_images, maas_machines, maas_network, maas_settings
 from tests.maas.fake_maas import API_KEY, running
 from tests.labs import OUTER
@@ -148,7 +148,7 @@ def test_boot_images_fix_the_arches_of_an_existing_selection(maas):
 
 
 def _machines():
-    from ansible_collections.nestedcloud.openstack.plugins.module_utils.lab_planner import build_plan
+    from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
     plan = build_plan({"name": "lab1", "cloud": "c", **OUTER, "undercloud_count": 3, "nested_vms": {"count": 5},
                        "overcloud": {"kind": "maas_juju", "hosts": "nested"}})
     return plan["maas_juju"]["machines"]

@@ -8,7 +8,7 @@ import pytest
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils import systemd_units
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.host import systemd_units
 from ansible_collections.nestedcloud.openstack.plugins.modules import services_running as module
 from tests.unit.plugins._module_runner import run_module
 

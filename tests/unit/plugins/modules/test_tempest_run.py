@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.tempest import Results
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.tempest import Results
 from ansible_collections.nestedcloud.openstack.plugins.modules import tempest_run
 
 from .._module_runner import run_module
