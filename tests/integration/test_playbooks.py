@@ -134,3 +134,27 @@ def test_the_smoke_role_takes_its_credentials_where_each_kind_puts_them(tmp_path
     assert run.returncode == 0, run.stdout + run.stderr
     expected = "physnet=physnet1 charmed=True" if kind == "maas_juju" else "physnet=external charmed=False"
     assert expected in run.stdout
+
+
+def test_the_lab_is_checked_once_per_run_and_another_lab_is_still_refused(tmp_path):
+    """check_lab.yml before each layer: the first check of a run plans the definition it was given and compares;
+    the later layers of the same run skip the planning while both sides stay the same; another lab is refused."""
+    from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
+
+    lab = dict(OUTER, name="chk", cloud="mycloud")
+    plan = build_plan(lab)
+    (tmp_path / "twice.yml").write_text(
+        "- ansible.builtin.import_playbook: nestedcloud.openstack.check_lab\n"
+        "- ansible.builtin.import_playbook: nestedcloud.openstack.check_lab\n")
+    (tmp_path / "vars.json").write_text(json.dumps({"nestedcloud_plan": plan, "nestedcloud_lab": lab}))
+    run = _playbook("-i", "localhost,", "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable, str(tmp_path / "twice.yml"), "-e", "@%s" % (tmp_path / "vars.json"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    results = re.findall(r"TASK \[Plan the lab this run was given\][^\n]*\n(?:[^\n]*\n)*?(ok|skipping|changed): \[localhost\]",
+                         run.stdout)
+    assert results == ["ok", "skipping"], run.stdout
+
+    (tmp_path / "other.json").write_text(json.dumps({"nestedcloud_plan": plan,
+                                                     "nestedcloud_lab": dict(lab, undercloud_count=5)}))
+    refused = _playbook("-i", "localhost,", "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable, str(tmp_path / "twice.yml"), "-e", "@%s" % (tmp_path / "other.json"))
+    assert refused.returncode != 0 and "given another definition of lab chk" in " ".join(refused.stdout.split()), \
+        refused.stdout
