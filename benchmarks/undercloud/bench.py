@@ -216,6 +216,14 @@ def ours(n, env):
     return got
 
 
+def commit():
+    """The checkout's commit, with "+ changes" when the work tree differs from it."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=TOP, capture_output=True, text=True, check=False)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=TOP, capture_output=True,
+                           text=True, check=False)
+    return (head.stdout.strip() or "unknown") + (" + changes" if dirty.stdout.strip() else "")
+
+
 def where_the_time_goes(runs, timings, times, top=10):
     """The servers phase of the median round, step by step and request by request, beside the bulk create."""
     median = sorted(range(len(runs["ours_servers"])), key=lambda i: runs["ours_servers"][i])[len(runs["ours_servers"]) // 2]
@@ -307,8 +315,8 @@ def main():
     lines = [
         "# Undercloud provisioning benchmark",
         "",
-        "Command: `make bench-undercloud` (`python benchmarks/undercloud/bench.py --count %d --repeat %d`)"
-        % (n, args.repeat),
+        "Command: `make bench-undercloud` (`python benchmarks/undercloud/bench.py --count %d --repeat %d`), at commit "
+        "%s, %s, %d cores." % (n, args.repeat, commit(), time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()), os.cpu_count()),
         "Lab: r0 + %d uc- servers, %d ports with fixed IPs, %d data volumes attached, network, router, "
         "security groups, keypair, floating IP; local undercloud, 2 cores." % (n, n + 1, n),
         "Our role and the bulk create ran %d rounds each (medians below, every round in the last column); "
