@@ -147,7 +147,8 @@ def test_the_lab_is_checked_once_per_run_and_another_lab_is_still_refused(tmp_pa
         "- ansible.builtin.import_playbook: nestedcloud.openstack.check_lab\n"
         "- ansible.builtin.import_playbook: nestedcloud.openstack.check_lab\n")
     (tmp_path / "vars.json").write_text(json.dumps({"nestedcloud_plan": plan, "nestedcloud_lab": lab}))
-    run = _playbook("-i", "localhost,", "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable, str(tmp_path / "twice.yml"), "-e", "@%s" % (tmp_path / "vars.json"))
+    local = ["-i", "localhost,", "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable]
+    run = _playbook(*local, str(tmp_path / "twice.yml"), "-e", "@%s" % (tmp_path / "vars.json"))
     assert run.returncode == 0, run.stdout + run.stderr
     results = re.findall(r"TASK \[Plan the lab this run was given\][^\n]*\n(?:[^\n]*\n)*?(ok|skipping|changed): \[localhost\]",
                          run.stdout)
@@ -155,6 +156,6 @@ def test_the_lab_is_checked_once_per_run_and_another_lab_is_still_refused(tmp_pa
 
     (tmp_path / "other.json").write_text(json.dumps({"nestedcloud_plan": plan,
                                                      "nestedcloud_lab": dict(lab, undercloud_count=5)}))
-    refused = _playbook("-i", "localhost,", "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable, str(tmp_path / "twice.yml"), "-e", "@%s" % (tmp_path / "other.json"))
+    refused = _playbook(*local, str(tmp_path / "twice.yml"), "-e", "@%s" % (tmp_path / "other.json"))
     assert refused.returncode != 0 and "given another definition of lab chk" in " ".join(refused.stdout.split()), \
         refused.stdout
