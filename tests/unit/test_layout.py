@@ -177,7 +177,9 @@ def test_the_architecture_page_names_every_layer_and_every_module_utils_file():
             if name.endswith(".py") and name != "__init__.py":
                 assert re.search(r"\b%s\b" % re.escape(name), page) and "module_utils/%s/" % package in page, \
                     "docs/architecture.md does not say where module_utils/%s/%s belongs" % (package, name)
-    assert "docs/architecture.md" in _read("README.md") and "docs/maas_juju.md" in _read("README.md")
+    readme = _read("README.md")
+    for page in ("architecture", "maas_juju", "verify", "overcloud_packaged", "testing"):
+        assert "(docs/%s.md)" % page in readme, "the README does not link docs/%s.md" % page
 
 
 def test_module_utils_packages_import_only_what_their_layer_may():
