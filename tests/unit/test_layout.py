@@ -178,7 +178,7 @@ def test_the_architecture_page_names_every_layer_and_every_module_utils_file():
                 assert re.search(r"\b%s\b" % re.escape(name), page) and "module_utils/%s/" % package in page, \
                     "docs/architecture.md does not say where module_utils/%s/%s belongs" % (package, name)
     readme = _read("README.md")
-    for page in ("architecture", "maas_juju", "verify", "overcloud_packaged", "testing"):
+    for page in ("architecture", "maas_juju", "verify", "overcloud_packaged", "testing", "undercloud"):
         assert "(docs/%s.md)" % page in readme, "the README does not link docs/%s.md" % page
 
 
