@@ -39,7 +39,8 @@ BIN = os.path.dirname(sys.executable)
 def ansible(playbook, extra, env_extra=None, bindir=BIN):
     """Run a playbook with the json callback: (seconds, the callback's document)."""
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_CALLBACKS_ENABLED="")
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    env.pop("ANSIBLE_CALLBACKS_ENABLED", None)  # nothing else on stdout (an empty value is refused as a plugin name)
     env.update(env_extra or {})
     start = time.monotonic()
     run = subprocess.run([os.path.join(bindir, "ansible-playbook"), playbook, "-e", json.dumps(extra)], cwd=TOP,
