@@ -66,10 +66,16 @@ def _instant(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def _named(task, name):
+    """A task by its name, with or without its role's prefix (``role : name``, as the json callback names it)."""
+    full = task["task"]["name"]
+    return full == name or full.endswith(" : " + name)
+
+
 def task_time(document, name):
     """Seconds of the first task called ``name`` (None when it did not run)."""
     for task in _tasks(document):
-        if task["task"]["name"] == name:
+        if _named(task, name):
             duration = task["task"]["duration"]
             return (_instant(duration["end"]) - _instant(duration["start"])).total_seconds()
     return None
@@ -77,7 +83,7 @@ def task_time(document, name):
 
 def task_result(document, name, host="localhost"):
     for task in _tasks(document):
-        if task["task"]["name"] == name:
+        if _named(task, name):
             return task["hosts"].get(host, {})
     return {}
 

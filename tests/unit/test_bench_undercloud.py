@@ -30,7 +30,7 @@ def document(servers_changed=False):
 
     return {"plays": [{"tasks": [
         task("Plan", "2026-12-06T19:00:00.000000Z", "2026-12-06T19:00:01.500000Z", {"changed": False}),
-        task(BENCH.SERVERS_TASK, "2026-12-06T19:00:01.500000Z", "2026-12-06T19:00:33.750000Z",
+        task("nestedcloud.openstack.undercloud : " + BENCH.SERVERS_TASK, "2026-12-06T19:00:01.500000Z", "2026-12-06T19:00:33.750000Z",
              {"changed": servers_changed, "timings": SERVERS}),
     ]}], "stats": {"localhost": {"changed": int(servers_changed)}}}
 
