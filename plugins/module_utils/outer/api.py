@@ -16,6 +16,7 @@ description marker or metadata - what the lost call made. That is how a lost ans
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -214,22 +215,13 @@ class Phases:
         self.seconds = {}
         self._clock = clock
 
+    @contextlib.contextmanager
     def __call__(self, name):
-        return _Phase(self, name)
-
-
-class _Phase:
-    def __init__(self, phases, name):
-        self.phases, self.name, self.start = phases, name, None
-
-    def __enter__(self):
-        self.start = self.phases._clock()  # pylint: disable=protected-access
-        return self
-
-    def __exit__(self, *exc):
-        took = self.phases._clock() - self.start  # pylint: disable=protected-access
-        self.phases.seconds[self.name] = round(self.phases.seconds.get(self.name, 0.0) + took, 3)
-        return False
+        start = self._clock()
+        try:
+            yield
+        finally:  # a step that failed still took its time
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + self._clock() - start, 3)
 
 
 def transient(err):
