@@ -9,7 +9,7 @@
 #   kill-tempest [SECONDS]  the verify layer alone, SIGKILLed SECONDS (default 60) into its Tempest run
 #   awx    site.yml once more as AWX runs it (scripts/awx_job.py: ansible-runner, the project layout, the inventory
 #          synced from the plugin, the survey's answers, the credentials AWX injects); it must change nothing
-#   smoke [ARGS]  the smoke layer alone (playbooks/smoke.yml), e.g. `smoke -e smoke_keep=true`
+#   smoke [ARGS]  the smoke layer alone (playbooks/smoke.yml), e.g. `smoke -e smoke_canary=false -e smoke_keep=true`
 #   layer NAME [ARGS]  one layer's playbook (playbooks/NAME.yml), e.g. `layer overcloud --limit uc-0002`
 #   grow   the running lab one uc- host and one oc- VM bigger (a copy of its inventory with both counts raised, in
 #          $STATE/grown-inventory): the undercloud layer, a test host for the new server, then the jumphost, overlay

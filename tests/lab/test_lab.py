@@ -40,10 +40,18 @@ def test_smoke_report_passed_every_check(report):
     assert report["passed"], report
     names = [c["name"] for c in report["checks"]]
     for expected in ("VM ACTIVE", "ping to the floating IP from r0", "SSH with the keypair",
-                     "VM reaches the router on the tenant network (L2)", "VM reaches r0 on the external network (L3)",
-                     "cleanup"):
+                     "VM reaches the router on the tenant network (L2)", "VM reaches r0 on the external network (L3)"):
         assert expected in names
     assert all(c["ok"] for c in report["checks"]), report["checks"]
+
+
+def test_the_run_that_changed_nothing_checked_the_kept_canary_and_booted_none(report):
+    """The last site.yml (the AWX job, or `lab.sh again`) found the canary the first run booted, and checked it."""
+    vm = report["vm"]
+    assert vm["name"] == "smoke-canary" and vm["booted"] is False, vm
+    assert "cleanup" not in [c["name"] for c in report["checks"]]  # a canary run deletes nothing
+    active = next(c for c in report["checks"] if c["name"] == "VM ACTIVE")
+    assert active["detail"].startswith("kept, on uc-000"), active
 
 
 def test_mtu_of_every_layer_follows_the_budget(report):
@@ -111,16 +119,23 @@ def test_openstack_cli_on_r0_sees_the_inner_cloud(report):
     assert ("OVN Controller Gateway agent", "uc-0002") in types, types
 
 
-def test_smoke_left_nothing_behind():
-    rc, out, err = on("r0", ". /root/openrc && openstack server list --all-projects -f value -c Name && "
-                            "openstack network list -f value -c Name && openstack project list -f value -c Name && "
-                            "openstack router list -f value -c Name && openstack image list -f value -c Name && "
-                            "openstack security group list -f value -c Name && openstack user list -f value -c Name")
-    assert rc == 0, err
-    assert "smoke" not in out
-    rc, out, err = on("r0", ". /root/openrc && openstack floating ip list -f value -c 'Floating IP Address' && "
+def smoke_state():
+    """The smoke project's servers and floating IPs, and the ports of every VM of the inner cloud."""
+    rc, out, err = on("r0", ". /root/openrc && openstack server list --all-projects -f value -c Name && echo -- && "
+                            "openstack floating ip list -f value -c 'Floating IP Address' && echo -- && "
                             "openstack port list --device-owner compute:nova -f value -c ID")
-    assert rc == 0 and out.strip() == "", (out, err)
+    assert rc == 0, err
+    return [part.split() for part in out.split("--")]
+
+
+def test_smoke_keeps_its_canary_and_nothing_else():
+    servers, fips, ports = smoke_state()
+    assert servers == ["smoke-canary"] and len(fips) == 1 and len(ports) == 1, (servers, fips, ports)
+    rc, out, err = on("r0", ". /root/openrc && openstack network list -f value -c Name && "
+                            "openstack router list -f value -c Name && openstack image list -f value -c Name")
+    assert rc == 0, err
+    assert sorted(n for n in out.split() if "smoke" in n) == ["smoke", "smoke", "smoke-initrd", "smoke-kernel",
+                                                               "smoke-tenant"], out
     # no security group outlives its project (Neutron keeps them when Keystone deletes the project)
     rc, out, err = on("r0", ". /root/openrc && openstack security group list -f value -c Project && echo -- && "
                             "openstack project list -f value -c ID")
@@ -147,22 +162,30 @@ def test_passwords_are_private_and_never_printed():
             assert value not in text, "the %s password appears in %s" % (name, path)
 
 
-def test_a_smoke_run_sweeps_what_an_earlier_one_left():
-    """A kept (or interrupted) smoke run leaves its VM, networks, router...; the next run removes them first."""
+def smoke(*args):
     lab = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "lab.sh")
-    kept = subprocess.run([lab, "smoke", "-e", "smoke_keep=true"], capture_output=True, text=True, check=False)
-    assert kept.returncode == 0, kept.stdout[-3000:]
-    rc, out, err = on("r0", ". /root/openrc && openstack server list --all-projects -f value -c Name")
-    assert "smoke-vm" in out, (out, err)
-    again = subprocess.run([lab, "smoke"], capture_output=True, text=True, check=False)
-    assert again.returncode == 0, again.stdout[-3000:]
+    done = subprocess.run([lab, "smoke", *args], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-3000:]
     with open(REPORT) as handle:
-        first = json.load(handle)["checks"][0]
+        return done.stdout, json.load(handle)
+
+
+def test_a_one_off_run_replaces_the_canary_and_the_next_canary_run_sweeps_what_it_kept():
+    """A kept one-off run (or an interrupted one) leaves its VM, floating IP...: a canary run removes them first and
+    boots a new canary; the run after that finds it and changes nothing."""
+    smoke("-e", "smoke_canary=false", "-e", "smoke_keep=true")
+    servers, fips, _ports = smoke_state()
+    assert servers == ["smoke-vm"] and len(fips) == 1, (servers, fips)  # the one-off run swept the canary first
+    _out, report = smoke()
+    first = report["checks"][0]
     assert first["name"] == "leftovers of an earlier run" and first["ok"], first
-    for leftover in ("VM smoke-vm", "floating IP", "router smoke", "network smoke-tenant", "security group smoke",
-                     "image smoke"):
+    for leftover in ("VM smoke-vm", "floating IP"):
         assert leftover in first["detail"], first
-    test_smoke_left_nothing_behind()
+    assert report["vm"]["booted"] is True and report["passed"], report
+    out, report = smoke()
+    assert report["vm"]["booted"] is False and report["passed"], report
+    assert re.search(r"r0\s+: ok=\d+\s+changed=0\s", out), out[-2000:]
+    test_smoke_keeps_its_canary_and_nothing_else()
 
 
 def test_no_duplicate_anywhere_after_the_killed_and_interrupted_runs(outer):
@@ -185,7 +208,7 @@ def test_no_duplicate_anywhere_after_the_killed_and_interrupted_runs(outer):
         rc, out, err = on("r0", ". /root/openrc && openstack %s -f json" % command)
         assert rc == 0, err
         rows = [tuple(row[k] for k in key) for row in json.loads(out)]
-        assert rows or what == "flavor", "no %s at all" % what  # the smoke test removed its flavor
+        assert rows, "no %s at all" % what  # the smoke canary's flavor at least
         assert len(rows) == len(set(rows)), "%s twice: %s" % (what, rows)
 
 
