@@ -34,14 +34,19 @@ def main(build):
     if os.path.exists(path):
         with open(path) as handle:
             run = json.load(handle)
-        lines += ["", "## Killed at random points (SIGKILL to ansible-playbook's process group), then run again", "",
-                  "Points tried: %d, converged: %d, seed %s; leaked after the teardown: %s." % (
-                      run["tried"], run["converged"], run["seed"], run.get("leaked") or "none"), "",
-                  "| killed after (s) | what the killed run had made | converged | duplicates |", "|---|---|---|---|"]
+        lines += ["", "## The layer and its teardown killed at random points (SIGKILL to ansible-playbook's process group), one"
+                  " after the other", "",
+                  "Runs started: %d, killed: %d (the others ended before their moment and passed), seed %s; then one run"
+                  " to the end: %s, duplicates: %s, servers: %s; leaked after the teardown: %s." % (
+                      run["tried"], run.get("killed", 0), run["seed"], "converged" if run.get("converged") else "NOT converged",
+                      run.get("duplicates") or "none", ", ".join(run.get("servers", [])) or "none",
+                      run.get("leaked") or "none"), "",
+                  "| run | killed after (s) | killed | what was there after it | duplicates |", "|---|---|---|---|---|"]
         for point in run["points"]:
-            lines.append("| %s | %s | %s | %s |" % (
-                point["kill_after_s"], ", ".join("%s %d" % kv for kv in sorted(point["left_by_kill"].items())) or
-                "nothing", "yes" if point.get("converged") else "NO", point.get("duplicates") or "none"))
+            lines.append("| %s | %s | %s | %s | %s |" % (
+                point.get("run", "undercloud"), point["kill_after_s"], "yes" if point.get("was_running") else "no, ended (exit %s)" % point.get("exit_status"),
+                ", ".join("%s %d" % kv for kv in sorted(point["left_by_kill"].items())) or "nothing",
+                point.get("duplicates") or "none"))
     print("\n".join(lines))
 
 
