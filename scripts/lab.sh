@@ -172,21 +172,11 @@ CFG
 
 # Run `bash -c COMMAND` in a session of its own, output to LOG, and stop it when a task matching PATTERN starts,
 # with SIGNAL: INT (as Ctrl-C: ansible-playbook's own handling) or KILL (the whole tree). Prints the task.
+# (scripts/lab_runs.py: the process handling, unit-tested)
 run_until() {
-  local log=$1 pattern=$2 signal=$3 command=$4 after=${5:-3} pid task=""
-  setsid bash -c "cd '$TOP' && exec $command" > "$log" 2>&1 &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    task=$(grep -E "^TASK \[.*(${pattern})" "$log" | head -1 || true)
-    if [ -n "$task" ]; then
-      sleep "$after"   # let the task get going on the hosts
-      if [ "$signal" = KILL ]; then kill_tree "$pid" >&2; else kill -INT -- "-$pid" 2>/dev/null || true; fi
-      break
-    fi
-    sleep 1
-  done
-  wait "$pid" || true
-  echo "${task%% \**}"
+  local log=$1 pattern=$2 signal=$3 command=$4 after=${5:-3}
+  "$TOP/.venv/bin/python" "$TOP/scripts/lab_runs.py" until "$log" "$pattern" "$signal" "$after" \
+    -- bash -c "cd '$TOP' && exec $command"
 }
 
 # The lab is built by site.yml as one AWX job from zero. NC_LAB_INTERRUPT=PATTERN: that job is stopped (SIGKILL)
@@ -212,65 +202,18 @@ site_first() {
   return "${PIPESTATUS[0]}"
 }
 
-# SIGKILL a run: its process group, and every descendant by PID - ansible-core's workers each call setsid (they are
-# in sessions of their own), so killing the group alone leaves them behind, blocked on the dead parent's pipe. The
-# group is stopped first, so that nothing forks while the tree is read.
-kill_tree() {
-  local root=$1 pids left
-  kill -STOP -- "-$root" 2>/dev/null || true
-  pids=$(descendants "$root")
-  kill -KILL -- "-$root" 2>/dev/null || true
-  [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
-  wait "$root" 2>/dev/null || true
-  sleep 1
-  left=$(for p in $pids; do alive "$p" && echo "$p"; done || true)
-  [ -z "$left" ] || { log "processes of the killed run still alive: $left"; return 1; }
-}
-
-descendants() {
-  local child
-  for child in $(cat /proc/"$1"/task/*/children 2>/dev/null || true); do
-    echo "$child"
-    descendants "$child"
-  done
-}
-
-# running or sleeping, not a zombie waiting to be reaped
-alive() {
-  local stat
-  stat=$(cat /proc/"$1"/stat 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [ "${stat%% *}" != Z ]
-}
-
-# First, NC_LAB_KILLS runs of site.yml, each SIGKILLed (ansible-playbook and its workers) at a random moment between
-# 20 s and NC_LAB_KILL_WINDOW (default 240 s) after it started. Each run starts site.yml from the beginning and the
-# moments are independent (a later run may be killed earlier); a run that ends before its moment is a point that
-# missed (recorded with task null).
+# First, NC_LAB_KILLS runs of site.yml, each SIGKILLed (ansible-playbook and its workers, scripts/lab_runs.py) at a
+# random moment between 20 s and NC_LAB_KILL_WINDOW (default 240 s) after it started. Each run starts site.yml from
+# the beginning and the moments are independent (a later run may be killed earlier); a run that ends before its
+# moment is a point that missed (recorded with task null in $STATE/kills.json).
 random_kills() {
-  local n=${NC_LAB_KILLS:-0} seed=${NC_LAB_SEED:-$RANDOM} i pid after task points=()
+  local n=${NC_LAB_KILLS:-0} seed=${NC_LAB_SEED:-$RANDOM} out line rc=0
   [ "$n" -gt 0 ] || return 0
-  RANDOM=$seed
-  for ((i = 1; i <= n; i++)); do
-    after=$((20 + RANDOM % (${NC_LAB_KILL_WINDOW:-240} - 20)))
-    # shellcheck disable=SC2086  # NC_LAB_ARGS is split into arguments, as in playbook()
-    setsid bash -c 'cd "$1" && shift && exec ansible-playbook site.yml "$@"' _ "$TOP" ${NC_LAB_ARGS:-} \
-      > "$STATE/killed-$i.log" 2>&1 &
-    pid=$!
-    local waited=0
-    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt "$after" ]; do sleep 1; waited=$((waited + 1)); done
-    if kill -0 "$pid" 2>/dev/null; then
-      kill_tree "$pid"
-      task=$(grep -E "^TASK \[" "$STATE/killed-$i.log" | tail -1 | sed 's/ \*\**$//')
-      log "site.yml killed (SIGKILL) after ${after} s, in: $task"
-    else
-      wait "$pid" || true
-      task=""
-      log "site.yml ended before the kill point (${after} s)"
-    fi
-    points+=("$(python3 -c 'import json,sys; print(json.dumps({"after_s": int(sys.argv[1]), "task": sys.argv[2] or None}))' "$after" "$task")")
-  done
-  (IFS=,; printf '{"seed": %s, "points": [%s]}\n' "$seed" "${points[*]}") > "$STATE/kills.json"
+  log "random kills: $n runs of site.yml, seed $seed"
+  # shellcheck disable=SC2086  # NC_LAB_ARGS is split into arguments, as in playbook()
+  out=$("$TOP/.venv/bin/python" "$TOP/scripts/lab_runs.py" kills "$n" "$seed" "${NC_LAB_KILL_WINDOW:-240}" "$STATE"     -- bash -c 'cd "$1" && shift && exec ansible-playbook site.yml "$@"' _ "$TOP" ${NC_LAB_ARGS:-}) || rc=$?
+  while IFS= read -r line; do [ -z "$line" ] || log "$line"; done <<< "$out"
+  return "$rc"
 }
 
 # The verify layer alone, SIGKILLed SECONDS (default 60) after its Tempest run began: Tempest goes on in the
