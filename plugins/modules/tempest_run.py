@@ -72,9 +72,20 @@ options:
     elements: str
     default: []
   concurrency:
-    description: Tempest's workers.
+    description:
+      - Tempest's workers. The tests are spread over them by their cost (seconds of work per class, and per test for
+        scenario tests), the costliest first, each to the worker with the least so far, and handed to
+        C(tempest run --worker-file); the costs come from the last finished run in O(workspace), or else from
+        O(durations).
     type: int
     default: 2
+  durations:
+    description:
+      - Seconds of work per test group (a class, or a scenario test) measured in an earlier run elsewhere - the
+        verify role's C(files/tempest-durations.yml) - for a workspace with no finished run yet. A group not in it gets
+        the median of its kind.
+    type: dict
+    default: {}
   wait:
     description: Seconds to wait for the run to end; V(0) starts or looks at the run and returns (C(ready) may be false).
     type: int
@@ -136,6 +147,20 @@ skips:
   returned: when ready
   type: list
   elements: dict
+partition:
+  description:
+    - How the tests were spread over the workers - C(source) of the costs (C(run <id>), C(durations) or C(none)),
+      C(known) groups with a cost, and per worker its C(tests) and C(estimated_s).
+  returned: when ready
+  type: dict
+  sample: {"source": "run 20261206T231500", "known": 41, "workers": [{"tests": 47, "estimated_s": 829.0}]}
+costs:
+  description:
+    - Seconds of work per test group in this run (a class, or a scenario test), what the next run spreads its tests
+      by; C(scripts/tempest_durations.py) makes the verify role's C(files/tempest-durations.yml) from a report with them.
+  returned: when ready
+  type: dict
+  sample: {"tempest.api.network.test_routers.RoutersTest.": 108.2}
 slowest:
   description: The five slowest tests, C(id) and C(seconds).
   returned: when ready
@@ -190,8 +215,8 @@ from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import (
     catalog_types, delete_router, openstack, require_sdk)
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.tempest import (
-    DEFAULT_INCLUDE, Results, counted, describe, exclude_entries, left_behind, leftovers, progress, selection_file,
-    tempest_made)
+    DEFAULT_INCLUDE, Results, counted, describe, exclude_entries, left_behind, leftovers, partition, progress,
+    selection_file, tempest_made, worker_file)
 
 
 # Seconds an earlier run gets to end after SIGTERM, before SIGKILL.
@@ -364,6 +389,21 @@ class Run:
         return ["tempest", "run", "--config-file", os.path.join(self.p["workspace"], "etc", "tempest.conf"),
                 "--include-list", self.path("include.txt"), "--exclude-list", self.path("exclude.txt")] + list(args)
 
+    def earlier_costs(self):
+        """Seconds of work per test group in the last finished run of this workspace (its exit code written), and
+        which run that was; ({}, None) when there is none."""
+        finished = []
+        for name in os.listdir(self.runs) if os.path.isdir(self.runs) else ():
+            rc = os.path.join(self.runs, name, "rc")
+            stream = os.path.join(self.runs, name, "results.subunit")
+            if name != self.p["run_id"] and os.path.exists(rc) and os.path.exists(stream):
+                finished.append((os.path.getmtime(rc), name, stream))
+        for _mtime, name, stream in sorted(finished, reverse=True):
+            costs = parse_stream(stream).group_costs()
+            if costs:
+                return costs, "run %s" % name
+        return {}, None
+
     def earlier(self):
         """The run id of the last run started before this one, if any."""
         active = (read_text(os.path.join(self.runs, "active"), "") or "").strip()
@@ -423,6 +463,14 @@ class Run:
             self.module.fail_json(msg="the selection holds no test (tempest run --list-tests, exit %d): %s" % (
                 rc, (err or out).strip()[-2000:]))
         _write(self.path("selected.txt"), "\n".join(tests) + "\n")
+        costs, source = self.earlier_costs()
+        if not costs and self.p["durations"]:
+            costs, source = dict(self.p["durations"]), "durations"
+        parts, loads, known = partition(tests, costs or {}, self.p["concurrency"])
+        _write(self.path("workers.yaml"), worker_file(parts))
+        _write(self.path("partition.json"), json.dumps({
+            "source": source or "none", "known": known,
+            "workers": [{"tests": len(part), "estimated_s": load} for part, load in zip(parts, loads)]}))
         conn, services = self.connect()
         before = snapshot(conn, services)
         earlier = self.sweep_earlier(active, conn, before) if active else None
@@ -431,7 +479,7 @@ class Run:
         _write(self.path("swept.json"), json.dumps(earlier or {}))
         _write(self.path("before.json"), json.dumps(before))
         command = " ".join("'%s'" % a.replace("'", "'\\''") for a in self.tempest(
-            "--concurrency", str(self.p["concurrency"]), "--subunit"))
+            "--worker-file", self.path("workers.yaml"), "--subunit"))
         pid = detach(["sh", "-c", "%s > %s 2> %s; echo $? > %s" % (
             command, self.path("results.subunit"), self.path("stderr.log"), self.path("rc"))], self.p["workspace"])
         _write(self.path("pid"), "%d\n" % pid)
@@ -471,7 +519,9 @@ class Run:
                       left_behind=[describe(kind, entry) for kind, entries in sorted(left_behind(before, after).items())
                                    for entry in entries],
                       swept=earlier,
-                      subunit=self.path("results.subunit"), exit_code=int(rc), concurrency=self.p["concurrency"])
+                      subunit=self.path("results.subunit"), exit_code=int(rc), concurrency=self.p["concurrency"],
+                      partition=json.loads(read_text(self.path("partition.json"), "{}") or "{}"),
+                      costs=results.group_costs())
         problems = []
         if summary["failures"]:
             problems.append("%d of %d tests failed%s: %s" % (
@@ -505,6 +555,7 @@ def main():
             exclude_file=dict(type="path"),
             exclude=dict(type="list", elements="str", default=[]),
             concurrency=dict(type="int", default=2),
+            durations=dict(type="dict", default={}),
             wait=dict(type="int", default=0),
             delay=dict(type="int", default=10),
         ),

@@ -8,6 +8,7 @@ Private to the collection (modules tempest_config and tempest_run); no import of
 
 from __future__ import annotations
 
+import json
 import re
 
 # Catalog service types and the [service_available] switch each one turns on.
@@ -183,6 +184,57 @@ def conf_sections(facts, params):
 # TestNetworkBasicOps (ten tests of a minute or two, each with its own networks and servers) to a single worker, the
 # run's long tail. Scenario tests set up what they need in each test: each is a group of its own.
 GROUP_REGEX = r"(tempest\.scenario\..*|([^\.]*\.)*)"
+_GROUP = re.compile(GROUP_REGEX)
+
+
+def group_of(test_id):
+    """The stestr group of a test id (GROUP_REGEX): a scenario test itself, any other test its class."""
+    match = _GROUP.match(test_id)
+    return match.group(0) if match and match.group(0) else test_id
+
+
+def _median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2.0
+
+
+def partition(tests, costs, workers):
+    """Spread the selected tests over the workers so that each has about the same work: whole groups (a class's
+    tests share its setUpClass), the costliest first, each to the worker with the least so far (stestr's own rule
+    when its repository knows the times - which it does not on a lab's first run, where it deals the groups out in
+    turn and left one worker 530 s alone with the slow scenario tests while the other idled).
+
+    ``costs`` are seconds per group (Results.group_costs() of an earlier run, or the role's data); a group with no
+    cost gets the median of the known ones of its kind (scenario or not), or 1 s. Returns (partitions: the tests of
+    each worker, in the selection's order; estimated seconds of each worker; how many groups had a cost)."""
+    groups = {}
+    for test in tests:
+        groups.setdefault(group_of(test), []).append(test)
+    known = dict((g, float(costs[g])) for g in groups if g in costs)
+
+    def kind(group):
+        return group.startswith("tempest.scenario.")
+    medians = dict((k, _median([c for g, c in known.items() if kind(g) == k]) if any(kind(g) == k for g in known)
+                    else 1.0) for k in (True, False))
+    cost = dict((g, known.get(g, medians[kind(g)])) for g in groups)
+    count = max(1, min(int(workers), len(groups) or 1))
+    loads, members = [0.0] * count, [set() for _ in range(count)]
+    for group in sorted(groups, key=lambda g: (-cost[g], g)):
+        worker = min(range(count), key=lambda w: (loads[w], len(members[w]), w))
+        loads[worker] += cost[group]
+        members[worker].update(groups[group])
+    partitions = [[t for t in tests if t in chosen] for chosen in members]
+    return partitions, [round(load, 1) for load in loads], len(known)
+
+
+def worker_file(partitions):
+    """stestr's worker file (YAML) that gives each worker exactly its tests: one anchored regex per test id."""
+    lines = []
+    for tests in partitions:
+        lines.append("- worker:")
+        lines.extend("  - %s" % json.dumps("^%s$" % re.escape(test)) for test in tests)
+    return "\n".join(lines) + "\n"
 
 
 def stestr_conf(package_dir):
@@ -233,14 +285,18 @@ class Results:
         self.first = None
         self.last = None
 
-    def status(self, test_id=None, test_status=None, file_name=None, file_bytes=None, timestamp=None, **_kwargs):
+    def status(self, test_id=None, test_status=None, file_name=None, file_bytes=None, timestamp=None, test_tags=None,
+               **_kwargs):
         if timestamp is not None:
             self.first = timestamp if self.first is None else min(self.first, timestamp)
             self.last = timestamp if self.last is None else max(self.last, timestamp)
         if not test_id or (test_status == "exists" and test_id not in self.tests):
             return  # "exists" only lists a test; a class skipped as a whole never starts its tests
         test = self.tests.setdefault(test_id, {"id": test_id, "status": "running", "details": {},
-                                               "start": None, "end": None})
+                                               "start": None, "end": None, "worker": None})
+        worker = [tag for tag in test_tags or () if tag.startswith("worker-")]
+        if worker:
+            test["worker"] = worker[0]
         if file_name and file_bytes:
             test["details"][file_name] = test["details"].get(file_name, "") + bytes(file_bytes).decode(
                 "utf-8", "replace")
@@ -249,6 +305,24 @@ class Results:
         elif test_status in self.FINAL:
             test["status"] = self.FINAL[test_status]
             test["end"] = timestamp
+
+    def group_costs(self):
+        """Seconds of work per group (group_of) in this run: on each worker's timeline, a test costs from the end of
+        the one before it (so a class's setUpClass and cleanups count) to its own end."""
+        timelines = {}
+        for test in self.tests.values():
+            if test["start"] is not None and test["end"] is not None and not FIXTURE.match(test["id"]):
+                timelines.setdefault(test.get("worker"), []).append(test)
+        costs = {}
+        for timeline in timelines.values():
+            timeline.sort(key=lambda t: t["start"])
+            previous = None
+            for test in timeline:
+                began = previous if previous is not None and previous <= test["start"] else test["start"]
+                group = group_of(test["id"])
+                costs[group] = round(costs.get(group, 0.0) + (test["end"] - began).total_seconds(), 1)
+                previous = test["end"]
+        return costs
 
     @staticmethod
     def _name(test_id):

@@ -243,3 +243,39 @@ def test_an_earlier_run_still_going_is_stopped_with_all_of_its_group(tmp_path, m
     assert later.stop_earlier("r1") == "stopped the unfinished run r1"
     os.waitpid(pid, 0)  # this test's own child: reaped here, as r0's init reaps it there
     assert not tempest_run._group_alive(pid)  # pylint: disable=protected-access
+
+
+def test_the_last_finished_run_gives_the_costs_a_new_run_spreads_its_tests_by(run, monkeypatch):
+    """r1 (the fixture's) finished: r2 spreads by its costs; a run without rc (killed) is no source; no run at all
+    falls back to the role's durations."""
+    later = tempest_run.Run(Module(dict(run.p, run_id="r2", durations={})))
+    assert later.earlier_costs() == ({}, None)  # r1 has not finished
+    finish(run)
+    monkeypatch.setattr(tempest_run, "parse_stream", lambda path: results())
+    costs, source = later.earlier_costs()
+    assert source == "run r1" and costs == {"tempest.api.compute.test_versions.TestVersions.": 3.0, BAD: 60.0}
+
+
+class Started(Module):
+    def run_command(self, argv, cwd=None):
+        self.ran = getattr(self, "ran", []) + [argv]
+        return 0, "%s\n%s\n" % (OK, BAD), ""
+
+
+def test_a_new_run_hands_tempest_a_worker_file_made_from_the_costs(tmp_path, monkeypatch):
+    module = Started({"workspace": str(tmp_path), "run_id": "r1", "cloud": "overcloud", "concurrency": 2,
+                      "exclude_file": None, "exclude": [], "include": ["^tempest\\."],
+                      "durations": {BAD: 100.0, "tempest.api.compute.test_versions.TestVersions.": 5.0}})
+    started = []
+    monkeypatch.setattr(tempest_run.Run, "connect", lambda self: (None, {"compute"}))
+    monkeypatch.setattr(tempest_run, "snapshot", lambda conn, services: BEFORE)
+    monkeypatch.setattr(tempest_run, "detach", lambda argv, cwd: started.append(argv) or 4242)
+    run = tempest_run.Run(module)
+    run.start()
+    assert "'--worker-file' '%s'" % run.path("workers.yaml") in started[0][-1]
+    assert "--concurrency" not in started[0][-1]
+    with open(run.path("partition.json")) as handle:
+        assert json.load(handle) == {"source": "durations", "known": 2, "workers": [
+            {"tests": 1, "estimated_s": 100.0}, {"tests": 1, "estimated_s": 5.0}]}
+    with open(run.path("workers.yaml")) as handle:
+        assert handle.read().count("- worker:") == 2
