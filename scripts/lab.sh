@@ -211,7 +211,8 @@ random_kills() {
   [ "$n" -gt 0 ] || return 0
   log "random kills: $n runs of site.yml, seed $seed"
   # shellcheck disable=SC2086  # NC_LAB_ARGS is split into arguments, as in playbook()
-  out=$("$TOP/.venv/bin/python" "$TOP/scripts/lab_runs.py" kills "$n" "$seed" "${NC_LAB_KILL_WINDOW:-240}" "$STATE"     -- bash -c 'cd "$1" && shift && exec ansible-playbook site.yml "$@"' _ "$TOP" ${NC_LAB_ARGS:-}) || rc=$?
+  out=$("$TOP/.venv/bin/python" "$TOP/scripts/lab_runs.py" kills "$n" "$seed" "${NC_LAB_KILL_WINDOW:-240}" "$STATE" \
+    -- bash -c 'cd "$1" && shift && exec ansible-playbook site.yml "$@"' _ "$TOP" ${NC_LAB_ARGS:-}) || rc=$?
   while IFS= read -r line; do [ -z "$line" ] || log "$line"; done <<< "$out"
   return "$rc"
 }
