@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: nestedcloud.openstack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Runs of ansible-playbook that scripts/lab.sh stops on purpose, and how it stops them (unit-tested in
@@ -48,7 +47,7 @@ def last_task(text):
 def kill_moments(count, seed, window, earliest=20):
     """Seconds after its start at which each of ``count`` runs is killed: independent, uniform in [earliest, window)."""
     chooser = random.Random(seed)
-    return [chooser.randrange(earliest, max(earliest + 1, window)) for _ in range(count)]
+    return [chooser.randrange(earliest, max(earliest + 1, window)) for dummy in range(count)]
 
 
 def children(pid):

@@ -205,13 +205,16 @@ def partition(tests, costs, workers):
     when its repository knows the times - which it does not on a lab's first run, where it deals the groups out in
     turn and left one worker 530 s alone with the slow scenario tests while the other idled).
 
-    ``costs`` are seconds per group (Results.group_costs() of an earlier run, or the role's data); a group with no
+    ``costs`` are seconds per group (Results.group_costs() of an earlier run, or the role's data, which names a
+    scenario test without its attribute list); a group with no
     cost gets the median of the known ones of its kind (scenario or not), or 1 s. Returns (partitions: the tests of
     each worker, in the selection's order; estimated seconds of each worker; how many groups had a cost)."""
     groups = {}
     for test in tests:
         groups.setdefault(group_of(test), []).append(test)
-    known = dict((g, float(costs[g])) for g in groups if g in costs)
+    # a scenario test's group is its id; costs may name it without its attribute list ([id-...,network])
+    known = dict((g, float(costs[g] if g in costs else costs[g.split("[", 1)[0]])) for g in groups
+                 if g in costs or g.split("[", 1)[0] in costs)
 
     def kind(group):
         return group.startswith("tempest.scenario.")
@@ -219,7 +222,7 @@ def partition(tests, costs, workers):
                     else 1.0) for k in (True, False))
     cost = dict((g, known.get(g, medians[kind(g)])) for g in groups)
     count = max(1, min(int(workers), len(groups) or 1))
-    loads, members = [0.0] * count, [set() for _ in range(count)]
+    loads, members = [0.0] * count, [set() for dummy in range(count)]
     for group in sorted(groups, key=lambda g: (-cost[g], g)):
         worker = min(range(count), key=lambda w: (loads[w], len(members[w]), w))
         loads[worker] += cost[group]
