@@ -121,17 +121,8 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Smoke test of the inner cloud, from r0
-  nestedcloud.openstack.overcloud_smoke:
-    auth_url: http://10.22.0.11:5000/v3
-    admin_password: "{{ admin_password }}"
-    user_password: "{{ smoke_password }}"
-    external: {cidr: 10.44.0.0/16, gateway: 10.44.0.1, pool_start: 10.44.1.1, pool_end: 10.44.255.254, physnet: external}
-    tenant: {cidr: 10.55.0.0/16, gateway: 10.55.0.1, dns: [10.44.0.1]}
-    image: {file: /var/tmp/cirros.img, format: qcow2}
-  register: smoke
-
-- name: The same, keeping its VM between runs (the next run checks the running VM instead of booting one)
+# Without canary (the default), everything is made, checked and deleted again in each run.
+- name: Smoke test of the inner cloud, from r0, keeping its VM between runs (the next run checks the running VM)
   nestedcloud.openstack.overcloud_smoke:
     auth_url: http://10.22.0.11:5000/v3
     admin_password: "{{ admin_password }}"
@@ -141,6 +132,7 @@ EXAMPLES = r"""
     image: {file: /var/tmp/cirros.img, format: qcow2}
     canary: true
     key_file: /etc/nestedcloud/smoke/id_ed25519
+  register: smoke
 """
 
 RETURN = r"""
