@@ -6,7 +6,8 @@ tests/unit/test_lab_runs.py).
   lab_runs.py until LOG PATTERN SIGNAL AFTER -- COMMAND...
       run COMMAND (a session of its own, output to LOG); when a task matching PATTERN starts, wait AFTER seconds and
       stop it with SIGNAL: INT (as Ctrl-C, ansible-playbook's own handling) or KILL (the whole tree). Prints the task
-      ("" when the run ended first); exits 1 when a killed run left a process alive.
+      ("" when the run ended first); exits 1 when a killed run left a process alive, or when an interrupted one had
+      not ended 600 s after its SIGINT (it is then killed).
   lab_runs.py kills N SEED WINDOW STATE -- COMMAND...
       N runs of COMMAND, each SIGKILLed (the whole tree) at a random moment between 20 s and WINDOW s after it
       started, drawn from SEED; each run's output in STATE/killed-<i>.log, the points in STATE/kills.json. A run that
@@ -112,10 +113,18 @@ def kill_tree(proc):
     return [pid for pid in pids if alive(pid)]
 
 
+def _default_signals():
+    # As from a terminal: a caller started in the background (bash ignores SIGINT and SIGQUIT in its asynchronous
+    # commands) would pass SIG_IGN on, and a shell cannot trap a signal ignored on entry.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def start(command, log):
-    """COMMAND (argv) in a session of its own, its output to the file LOG."""
+    """COMMAND (argv) in a session of its own, its output to the file LOG, SIGINT and SIGQUIT at their defaults."""
     with open(log, "w") as out:
-        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=_default_signals)  # pylint: disable=subprocess-popen-preexec-fn
 
 
 def read(path):
@@ -126,11 +135,12 @@ def read(path):
         return ""
 
 
-def until(log, pattern, how, after, command, poll=1.0):
-    """Run command until a task matching pattern starts, then stop it (INT or KILL) ``after`` seconds later.
-    Returns (task or None, PIDs left alive)."""
+def until(log, pattern, how, after, command, poll=1.0, grace=600):
+    """Run command until a task matching pattern starts, then stop it (INT or KILL) ``after`` seconds later; a run
+    still there ``grace`` seconds after its SIGINT is KILLed. Returns (task or None, PIDs left alive, whether a
+    SIGINT had to be followed by a KILL)."""
     proc = start(command, log)
-    task, left = None, []
+    task, left, forced = None, [], False
     while proc.poll() is None:
         task = first_task(read(log), pattern)
         if task:
@@ -139,10 +149,14 @@ def until(log, pattern, how, after, command, poll=1.0):
                 left = kill_tree(proc)
             else:
                 _signal_group(proc.pid, signal.SIGINT)
+                try:
+                    proc.wait(timeout=grace)
+                except subprocess.TimeoutExpired:
+                    left, forced = kill_tree(proc), True
             break
         time.sleep(poll)
     proc.wait()
-    return task, left
+    return task, left, forced
 
 
 def kills(count, seed, window, state, command, say=print, earliest=20):
@@ -172,11 +186,13 @@ def main(argv):
     else:
         args, command = argv, []
     if args[:1] == ["until"] and len(args) == 5 and command:
-        task, left = until(args[1], args[2], args[3], float(args[4]), command)
+        task, left, forced = until(args[1], args[2], args[3], float(args[4]), command)
         print(task or "")
+        if forced:
+            print("the run did not end within 600 s of its SIGINT and was killed", file=sys.stderr)
         if left:
             print("processes of the stopped run still alive: %s" % left, file=sys.stderr)
-        return 1 if left else 0
+        return 1 if left or forced else 0
     if args[:1] == ["kills"] and len(args) == 5 and command:
         _points, left = kills(int(args[1]), int(args[2]), int(args[3]), args[4], command)
         if left:

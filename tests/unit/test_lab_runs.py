@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -59,20 +60,36 @@ def test_kill_tree_kills_the_group_and_the_descendants_in_sessions_of_their_own(
 def test_until_stops_the_run_when_the_task_starts(tmp_path):
     log = tmp_path / "run.log"
     began = time.monotonic()
-    task, left = runs.until(str(log), "x : Wait", "KILL", 0, ["sh", "-c", TREE], poll=0.1)
-    assert task == "TASK [x : Wait]" and left == []
+    task, left, forced = runs.until(str(log), "x : Wait", "KILL", 0, ["sh", "-c", TREE], poll=0.1)
+    assert task == "TASK [x : Wait]" and left == [] and not forced
     assert time.monotonic() - began < 30  # not the 60 s the run would take
 
 
-def test_until_interrupts_as_ctrl_c(tmp_path):
+def test_until_interrupts_as_ctrl_c_even_when_started_with_sigint_ignored(tmp_path):
+    """A caller started in the background has SIGINT ignored (bash does that to its asynchronous commands), and a
+    shell cannot trap a signal ignored on entry: the run gets SIGINT at its default, as from a terminal."""
     log = tmp_path / "run.log"
     script = "trap 'echo interrupted; exit 3' INT; echo 'TASK [x : Wait]'; while true; do sleep 0.1; done"
-    task, left = runs.until(str(log), "Wait", "INT", 0.2, ["sh", "-c", script], poll=0.1)
-    assert task and left == [] and "interrupted" in log.read_text()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        task, left, forced = runs.until(str(log), "Wait", "INT", 0.2, ["sh", "-c", script], poll=0.1, grace=20)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert task and left == [] and not forced and "interrupted" in log.read_text()
+
+
+def test_a_run_that_ignores_sigint_is_killed_after_the_grace(tmp_path):
+    script = "trap '' INT; echo 'TASK [x : Wait]'; while true; do sleep 0.1; done"
+    began = time.monotonic()
+    task, left, forced = runs.until(str(tmp_path / "run.log"), "Wait", "INT", 0, ["sh", "-c", script], poll=0.1,
+                                    grace=1)
+    assert task and forced and left == []  # killed, nothing of it left
+    assert time.monotonic() - began < 20
 
 
 def test_until_says_nothing_when_the_run_ends_first(tmp_path):
-    assert runs.until(str(tmp_path / "run.log"), "never", "KILL", 0, ["sh", "-c", "echo 'TASK [a]'"], poll=0.1) == (None, [])
+    assert runs.until(str(tmp_path / "run.log"), "never", "KILL", 0, ["sh", "-c", "echo 'TASK [a]'"],
+                      poll=0.1) == (None, [], False)
 
 
 def test_kills_record_each_point_killed_or_missed(tmp_path):
