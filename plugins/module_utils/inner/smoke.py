@@ -128,9 +128,8 @@ class Smoke:
     def kept(self):
         """Names (and the port) the canary stands on, which a canary run's sweep leaves alone."""
         name = self.p["name"]
-        kept = {"server": (self.vm_name,), "router": (name,), "network": ("%s-tenant" % name,),
+        return {"server": (self.vm_name,), "router": (name,), "network": ("%s-tenant" % name,),
                 "security_group": (name, "default"), "image": (name, "%s-kernel" % name, "%s-initrd" % name)}
-        return kept
 
     def sweep(self):
         """Remove what an earlier, interrupted run left in the test's project, so that this run starts clean."""

@@ -213,8 +213,8 @@ def partition(tests, costs, workers):
     for test in tests:
         groups.setdefault(group_of(test), []).append(test)
     # a scenario test's group is its id; costs may name it without its attribute list ([id-...,network])
-    known = dict((g, float(costs[g] if g in costs else costs[g.split("[", 1)[0]])) for g in groups
-                 if g in costs or g.split("[", 1)[0] in costs)
+    named = dict((g, g if g in costs else Results._name(g)) for g in groups)  # pylint: disable=protected-access
+    known = dict((g, float(costs[named[g]])) for g in groups if named[g] in costs)
 
     def kind(group):
         return group.startswith("tempest.scenario.")
