@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the test tiers, each timed, and close with one summary line.
 #   scripts/test.sh                 every tier (what `make test` and CI run)
-#   scripts/test.sh unit lint ...   only the named tiers (A+B: two tiers side by side)
+#   scripts/test.sh unit lint ...   only the named tiers (A+B: side by side; A,B+C: A then B, beside C)
 # Tiers: unit lint docs changelog build ee integration undercloud sanity
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -190,7 +190,9 @@ PY
 }
 
 TIERS=("$@")
-[ ${#TIERS[@]} -gt 0 ] || TIERS=(unit lint docs changelog build ee integration hosts+undercloud lab sanity)
+# Side by side where one tier leaves a core idle (unit, integration and sanity run on one core; hosts and undercloud
+# share nothing and wait on their hosts and APIs a good part of the time); the lab alone, it needs both cores.
+[ ${#TIERS[@]} -gt 0 ] || TIERS=(unit,lint,docs,changelog,build,ee+integration,sanity hosts+undercloud lab)
 passed=0 failed=0 report=()
 
 # one tier, its output on stdout; records its line of the report
@@ -202,35 +204,44 @@ run_tier() {
   printf '%-12s %-7s %5ds' "$tier" "$result" $((SECONDS - start)) > "$BUILD/tier-$tier.result"
 }
 
-# A+B: tiers that share nothing (hosts: podman test hosts in namespaces of their own and the apt relay; undercloud:
-# the local undercloud on 127.0.0.1) run side by side, each into its own log, printed whole when both have ended.
+# tiers one after the other (A,B,C)
+run_chain() {
+  local tier
+  IFS=, read -r -a chain <<< "$1"
+  for tier in "${chain[@]}"; do run_tier "$tier"; done
+}
+
+# A+B: chains that share nothing (hosts: podman test hosts in namespaces of their own and the apt relay; undercloud:
+# the local undercloud on 127.0.0.1; unit, lint, build...: files of this checkout only) run side by side, each into its
+# own log, printed whole when all have ended.
 for item in "${TIERS[@]}"; do
   IFS=+ read -r -a group <<< "$item"
-  for tier in "${group[@]}"; do
+  IFS=+, read -r -a tiers <<< "$item"
+  for tier in "${tiers[@]}"; do
     declare -F "tier_$tier" >/dev/null || { echo "unknown tier: $tier"; exit 2; }
     rm -f "$BUILD/tier-$tier.result"
   done
   start=$SECONDS
   if [ ${#group[@]} -eq 1 ]; then
-    run_tier "${group[0]}"
+    run_chain "${group[0]}"
   else
     # what installs packages on this machine runs first, one after the other (dpkg has one lock)
-    for tier in "${group[@]}"; do
+    for tier in "${tiers[@]}"; do
       if declare -F "prepare_$tier" >/dev/null; then "prepare_$tier" || echo "preparing $tier failed (the tier will say why)"; fi
     done
-    echo "=== tiers ${group[*]}, side by side (their output follows when both have ended)"
+    echo "=== ${group[*]}, side by side (their output follows when all have ended)"
     pids=()
-    for tier in "${group[@]}"; do
-      run_tier "$tier" > "$BUILD/tier-$tier.log" 2>&1 &
+    for chain in "${group[@]}"; do
+      run_chain "$chain" > "$BUILD/chain-${chain//,/-}.log" 2>&1 &
       pids+=($!)
     done
     wait "${pids[@]}" || true
-    for tier in "${group[@]}"; do cat "$BUILD/tier-$tier.log"; done
+    for chain in "${group[@]}"; do cat "$BUILD/chain-${chain//,/-}.log"; done
   fi
-  for tier in "${group[@]}"; do
+  for tier in "${tiers[@]}"; do
     line=$(cat "$BUILD/tier-$tier.result" 2>/dev/null || printf '%-12s %-7s %5s ' "$tier" FAILED "?")
     case $line in *passed*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
-    [ ${#group[@]} -gt 1 ] && line="$line  (side by side with ${item//+/, }: ${#group[@]} tiers in $((SECONDS - start))s)"
+    [ ${#group[@]} -gt 1 ] && line="$line  (side by side: ${item//+/ | } in $((SECONDS - start))s)"
     report+=("$line")
   done
 done
