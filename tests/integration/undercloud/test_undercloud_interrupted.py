@@ -13,10 +13,10 @@ covered too.)"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -25,13 +25,20 @@ from .conftest import CLOUDS, TOP
 from .test_undercloud_layer import _lab, playbook, remaining
 from .test_undercloud_faults import duplicates
 
+# scripts/lab_runs.py's kill_tree: the process group and every descendant by PID (ansible-core's workers call setsid, so
+# killing the group alone left a killed teardown's module deleting on under the next run)
+_SPEC = importlib.util.spec_from_file_location("lab_runs", os.path.join(TOP, "scripts", "lab_runs.py"))
+lab_runs = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(lab_runs)
+
 POINTS = int(os.environ.get("NC_INTERRUPT_POINTS", "5"))
 SEED = int(os.environ.get("NC_INTERRUPT_SEED", "20261124"))
 
 
 def killed_after(seconds, lab, tmp_path, number, book="undercloud"):
-    """Start the layer (or the teardown) and kill it after ``seconds``: whether it was still running then, and its exit
-    status when it ended on its own (None when killed)."""
+    """Start the layer (or the teardown) and kill it after ``seconds`` (ansible-playbook and every process of its
+    tree, module runs included): whether it was still running then, and its exit status when it ended on its own
+    (None when killed)."""
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg"), OS_CLIENT_CONFIG_FILE=CLOUDS,
                ANSIBLE_NOCOLOR="1", HOME=str(tmp_path))
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "playbooks/%s.yml" % book,
@@ -41,8 +48,8 @@ def killed_after(seconds, lab, tmp_path, number, book="undercloud"):
         try:
             return False, proc.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # our own child's group only
-            proc.wait()
+            left = lab_runs.kill_tree(proc)  # our own child's tree only
+            assert left == [], "processes of the killed run %s still alive: %s" % (number, left)
             return True, None
 
 
