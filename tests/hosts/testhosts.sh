@@ -351,9 +351,11 @@ ssh_key() {
   echo "$key"
 }
 
+# one podman rm for all: it stops them side by side (systemd in each may take its 5 s)
 rm_hosts() {
-  local p=$1 name; shift
-  for name in "$@"; do podman rm -f -t 5 "$p-$name" >/dev/null 2>&1 || true; done
+  local p=$1 name names=(); shift
+  for name in "$@"; do names+=("$p-$name"); done
+  [ ${#names[@]} -eq 0 ] || podman rm -f -i -t 5 "${names[@]}" >/dev/null 2>&1 || true
 }
 
 mkdir -p "$STATE/pids"
