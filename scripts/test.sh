@@ -200,12 +200,33 @@ TIERS=("$@")
 passed=0 failed=0 report=()
 
 # one tier, its output on stdout; records its line of the report
+# (with how busy the machine's CPUs were meanwhile, from /proc/stat: what is left idle is time to win back)
 run_tier() {
-  local tier=$1 start=$SECONDS result
+  local tier=$1 start=$SECONDS result before busy
+  before=$(cpu_ticks)
   echo "=== tier $tier"
   if "tier_$tier"; then result=passed; else result=FAILED; fi
-  echo "=== tier $tier $result in $((SECONDS - start))s"
-  printf '%-12s %-7s %5ds' "$tier" "$result" $((SECONDS - start)) > "$BUILD/tier-$tier.result"
+  busy=$(cpu_busy "$before" "$(cpu_ticks)")
+  echo "=== tier $tier $result in $((SECONDS - start))s (CPUs ${busy}% busy)"
+  printf '%-12s %-7s %5ds  cpu %3s%%' "$tier" "$result" $((SECONDS - start)) "$busy" > "$BUILD/tier-$tier.result"
+}
+
+# "busy total" clock ticks of all CPUs so far (idle and iowait are not busy)
+cpu_ticks() {
+  local label user nice system idle iowait rest
+  read -r label user nice system idle iowait rest < /proc/stat
+  local irq softirq steal dummy
+  read -r irq softirq steal dummy <<< "$rest"
+  echo "$((user + nice + system + irq + softirq + steal)) $((user + nice + system + idle + iowait + irq + softirq + steal))"
+}
+
+# percent busy between two cpu_ticks readings
+cpu_busy() {
+  local b0 t0 b1 t1
+  read -r b0 t0 <<< "$1"
+  read -r b1 t1 <<< "$2"
+  [ "$t1" -gt "$t0" ] || { echo "?"; return; }
+  echo $(((b1 - b0) * 100 / (t1 - t0)))
 }
 
 # tiers one after the other (A,B,C)
