@@ -81,3 +81,38 @@ def mixed(hosts, marker=None):
         return marker["from"]
     raise ReleaseError("hosts", "the inner cloud's hosts run different releases (%s), and no upgrade of this playbook "
                                 "left them so; bring them to one release first" % by_release)
+
+
+# What `<service>-status upgrade check` exits with (oslo.upgradecheck): 0 success, 1 warnings, 2 failures, 255 error.
+STATUS_CHECK = {0: "success", 1: "warning", 2: "failure", 255: "error"}
+# Nova's states an upgrade must not find an instance in: busy, or waiting for the user (a resize to confirm).
+TRANSITIONAL = ("BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "REVERT_RESIZE", "MIGRATING", "REBOOT", "HARD_REBOOT",
+                "PASSWORD")
+
+
+def preflight(status_checks=None, servers=None, not_ready=None, disk=None):
+    """Every reason not to start an upgrade, before anything changes, as {"problems": [...], "warnings": [...]}.
+    ``status_checks``: {command: exit status} of the ``*-status upgrade check`` commands; ``servers``: [{"name",
+    "status", "task_state"}] of every project; ``not_ready``: what the health check found down; ``disk``: {"path",
+    "free_bytes", "databases_bytes", "packages_bytes"} - the dumps (as big as the databases) and the new packages must
+    fit with a tenth to spare."""
+    problems, warnings = [], []
+    for command, status in sorted((status_checks or {}).items()):
+        verdict = STATUS_CHECK.get(status, "error")
+        if verdict in ("failure", "error"):
+            problems.append("%s: %s (exit %s)" % (command, verdict, status))
+        elif verdict == "warning":
+            warnings.append("%s: warnings (exit 1), see its output" % command)
+    busy = ["%s (%s%s)" % (s["name"], s.get("status"), ", task " + s["task_state"] if s.get("task_state") else "")
+            for s in servers or [] if s.get("status") in TRANSITIONAL or s.get("task_state")]
+    if busy:
+        problems.append("instances in a transitional state, let them settle (or confirm the resize) first: %s"
+                        % ", ".join(sorted(busy)))
+    if not_ready:
+        problems.append("not healthy before the upgrade: %s" % "; ".join(not_ready))
+    if disk:
+        need = int((disk.get("databases_bytes", 0) + disk.get("packages_bytes", 0)) * 1.1)
+        if disk["free_bytes"] < need:
+            problems.append("%s: %d MiB free, the database dumps and the new packages need %d MiB"
+                            % (disk["path"], disk["free_bytes"] // 2 ** 20, need // 2 ** 20))
+    return {"problems": problems, "warnings": warnings}

@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.releases import ReleaseError
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.upgrade import (
-    is_slurp, mixed, name_of, path, series)
+    is_slurp, mixed, name_of, path, preflight, series)
 
 
 def release(**extra):
@@ -92,3 +92,29 @@ def test_hosts_on_mixed_releases_no_upgrade_of_ours_left_are_refused_naming_them
 def test_no_host_reporting_a_release_is_refused():
     with pytest.raises(ReleaseError, match="no host"):
         mixed({})
+
+
+def test_preflight_passes_a_quiet_healthy_cloud_with_room():
+    got = preflight({"nova-status upgrade check": 0, "placement-status upgrade check": 0},
+                    [{"name": "smoke-canary", "status": "ACTIVE", "task_state": None}], [],
+                    {"path": "/var/lib/mysql", "free_bytes": 10 * 2 ** 30, "databases_bytes": 2 ** 28,
+                     "packages_bytes": 2 ** 30})
+    assert got == {"problems": [], "warnings": []}
+
+
+def test_preflight_names_every_reason_not_to_start():
+    got = preflight({"nova-status upgrade check": 2, "glance-status upgrade check": 1, "neutron-status upgrade check": 7},
+                    [{"name": "a", "status": "ACTIVE", "task_state": "rebooting"},
+                     {"name": "b", "status": "VERIFY_RESIZE", "task_state": None},
+                     {"name": "c", "status": "SHUTOFF", "task_state": None}],
+                    ["nova-compute on uc-0003 is down"],
+                    {"path": "/var/lib/mysql", "free_bytes": 2 ** 29, "databases_bytes": 2 ** 29, "packages_bytes": 2 ** 29})
+    assert got["problems"] == [
+        "neutron-status upgrade check: error (exit 7)",
+        "nova-status upgrade check: failure (exit 2)",
+        "instances in a transitional state, let them settle (or confirm the resize) first: a (ACTIVE, task rebooting), "
+        "b (VERIFY_RESIZE)",
+        "not healthy before the upgrade: nova-compute on uc-0003 is down",
+        "/var/lib/mysql: 512 MiB free, the database dumps and the new packages need 1126 MiB",
+    ]
+    assert got["warnings"] == ["glance-status upgrade check: warnings (exit 1), see its output"]
