@@ -46,10 +46,13 @@ def pair(tmp_path):
         server = subprocess.Popen(["ip", "netns", "exec", b, sys.executable, "-m", "http.server", "8080", "--bind",
                                    "10.45.0.2", "--directory", str(tmp_path / "www")],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for dummy in range(50):
-            if sh("ip", "netns", "exec", a, "curl", "-sf", "-o", "/dev/null", "http://10.45.0.2:8080/", check=False).returncode == 0:
+        fetch = "import urllib.request; urllib.request.urlopen('http://10.45.0.2:8080/', timeout=1)"
+        for dummy in range(50):  # the web server answers before the probes start
+            if sh("ip", "netns", "exec", a, sys.executable, "-c", fetch, check=False).returncode == 0:
                 break
             time.sleep(0.1)
+        else:
+            raise AssertionError("the web server in %s did not answer" % b)
         yield {"a": a, "b": b, "dir": str(tmp_path / "probe")}
     finally:
         if server:
@@ -64,22 +67,27 @@ def pair(tmp_path):
 
 
 def test_the_probe_measures_an_outage_it_lived_through(pair):
-    probes = [{"name": "vm", "ping": "10.45.0.2", "period": 0.1, "timeout": 0.3},
-              {"name": "api", "http": "http://10.45.0.2:8080/", "period": 0.2, "timeout": 0.5}]
+    probes = [{"name": "vm", "ping": "10.45.0.2", "period": 0.1, "timeout": 0.5},
+              {"name": "api", "http": "http://10.45.0.2:8080/", "period": 0.2, "timeout": 1.0}]
     inside = ("ip", "netns", "exec", pair["a"])
     started = run_task(PROBE, {"probes": probes, "dir": pair["dir"]}, prefix=inside)
     assert started["changed"] and started["running"], started
     assert not run_task(PROBE, {"probes": probes, "dir": pair["dir"]}, prefix=inside)["changed"]
     time.sleep(1.0)
+    down = time.time()
     sh("ip", "-n", pair["b"], "link", "set", "eth0", "down")
     time.sleep(OUTAGE_S)
     sh("ip", "-n", pair["b"], "link", "set", "eth0", "up")
-    time.sleep(1.5)
+    up = time.time()
+    time.sleep(2.0)
     stopped = run_task(PROBE, {"state": "stopped", "dir": pair["dir"]}, prefix=inside)
-    assert stopped["changed"] and not stopped["running"], stopped
+    assert stopped["changed"] and not stopped["running"] and stopped["stopped_by"] == "SIGTERM", stopped
     for name in ("vm", "api"):
         got = stopped["report"][name]
-        assert got["up_at_end"] and got["failed"] > 0 and len(got["outages"]) == 1, (name, got)
-        # the outage we made, seen from both sides of it: never shorter, and late by at most a probe's timeout and period
-        assert OUTAGE_S - 0.3 <= got["longest_gap_s"] == got["outages"][0]["seconds"] <= OUTAGE_S + 2.0, (name, got)
+        # the outage we made, seen from both sides of it: never shorter, and late by at most a probe's timeout and
+        # period (a busy machine may add a short blip of its own elsewhere; ours is the one across the link's down time)
+        ours = [o for o in got["outages"] if o["from"] <= up and o["to"] >= down]
+        assert len(ours) == 1 and got["up_at_end"], (name, got)
+        assert OUTAGE_S - 0.3 <= ours[0]["seconds"] <= OUTAGE_S + 2.5 and got["longest_gap_s"] == ours[0]["seconds"], \
+            (name, got)
     assert stopped["report"]["vm"]["samples"] > 30
