@@ -231,9 +231,9 @@ cpu_busy() {
 
 # tiers one after the other (A,B,C)
 run_chain() {
-  local tier
-  IFS=, read -r -a chain <<< "$1"
-  for tier in "${chain[@]}"; do run_tier "$tier"; done
+  local tier chain_tiers
+  IFS=, read -r -a chain_tiers <<< "$1"
+  for tier in "${chain_tiers[@]}"; do run_tier "$tier"; done
 }
 
 # A+B: chains that share nothing (hosts: podman test hosts in namespaces of their own and the apt relay; undercloud:
