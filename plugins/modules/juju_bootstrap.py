@@ -113,6 +113,7 @@ import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.processes import alive as running
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.juju import cli as juju_cli
 
@@ -141,9 +142,8 @@ def alive(pid_file):
     try:
         with open(pid_file) as handle:
             pid = int(handle.read().strip())
-        with open("/proc/%d/stat" % pid) as handle:
-            if handle.read().rsplit(")", 1)[1].split()[0] == "Z":
-                return False
+        if not running(pid):
+            return False
         with open("/proc/%d/cmdline" % pid, "rb") as handle:
             return b"\0bootstrap\0" in handle.read()
     except (OSError, ValueError, IndexError):

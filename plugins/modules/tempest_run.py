@@ -212,6 +212,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files import read_text
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.processes import alive, detach, stat_fields
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import (
     catalog_types, delete_router, openstack, require_sdk)
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.tempest import (
@@ -228,41 +229,13 @@ def _write(path, text):
         handle.write(text)
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    # a zombie of ours counts as ended
-    stat = read_text("/proc/%d/stat" % pid, "")
-    return ") Z " not in stat
-
-
 def _group_alive(pgid):
     """Whether a process of group ``pgid`` is left that is not a zombie."""
     for name in os.listdir("/proc"):
-        fields = (read_text("/proc/%s/stat" % name, "") or "").rsplit(")", 1)[-1].split() if name.isdigit() else []
-        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] != "Z":
+        fields = stat_fields(name) if name.isdigit() else None
+        if fields and len(fields) > 2 and fields[2] == str(pgid) and fields[0] != "Z":
             return True
     return False
-
-
-def detach(argv, cwd):
-    """Start argv in a session of its own, with no tie to this module's output, and return its pid (also its process
-    group's): the run outlives the module and a killed play."""
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        try:
-            os.setsid()
-            os.chdir(cwd)
-            null = os.open(os.devnull, os.O_RDWR)
-            for fd in (0, 1, 2):
-                os.dup2(null, fd)
-            os.closerange(3, 65536)
-            os.execvp(argv[0], argv)
-        finally:
-            os._exit(127)  # pylint: disable=protected-access
-    return pid
 
 
 def parse_stream(path):
@@ -412,7 +385,7 @@ class Run:
     def stop_earlier(self, active):
         """Stop the earlier run if it is still going (a play killed while it waited), all of its process group."""
         pid = (read_text(os.path.join(self.runs, active, "pid"), "") or "").strip()
-        if not (pid.isdigit() and _alive(int(pid))):
+        if not (pid.isdigit() and alive(int(pid))):
             return None
         for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
@@ -499,7 +472,7 @@ class Run:
         summary = results.summary(selected_ids)
         if not rc:
             pid = (read_text(self.path("pid"), "") or "0").strip()
-            if not _alive(int(pid or 0)):
+            if not alive(int(pid or 0)):
                 return dict(ready=True, failed=True, summary=progress(summary, selected),
                             msg="tempest run ended without an exit code (killed?); see %s" % self.path("stderr.log"),
                             waiting_for=[])

@@ -122,13 +122,14 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files import read_text, write_whole
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.processes import spawn, started_at
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import probe
 
 
 def running(state_dir):
     """The PID of the sampler this directory's pid file names, when that very process still runs; else 0."""
     record = read_text(os.path.join(state_dir, "probe.pid"), "").split()
-    if len(record) == 2 and record[0].isdigit() and probe.started_at(record[0]) == record[1]:
+    if len(record) == 2 and record[0].isdigit() and started_at(record[0]) == record[1]:
         return int(record[0])
     return 0
 
@@ -137,9 +138,9 @@ def stop(pid, wait=15.0):
     """SIGTERM (the sampler finishes its samples), then SIGKILL after ``wait`` seconds; returns which ended it."""
     os.kill(pid, signal.SIGTERM)
     until = time.monotonic() + wait
-    while probe.started_at(pid) and time.monotonic() < until:
+    while started_at(pid) and time.monotonic() < until:
         time.sleep(0.1)
-    if probe.started_at(pid):
+    if started_at(pid):
         os.kill(pid, signal.SIGKILL)
         return "SIGKILL"
     return "SIGTERM"
@@ -182,8 +183,8 @@ def main():
                 if not os.path.isdir(state_dir):
                     os.makedirs(state_dir, 0o700)
                 write_whole(os.path.join(state_dir, "probe.json"), spec_text, 0o600)
-                pid = probe.spawn(lambda: probe.run_until_told(wanted, samples, params["max_seconds"]))
-                write_whole(os.path.join(state_dir, "probe.pid"), "%d %s\n" % (pid, probe.started_at(pid)), 0o600)
+                pid = spawn(lambda: probe.run_until_told(wanted, samples, params["max_seconds"]))
+                write_whole(os.path.join(state_dir, "probe.pid"), "%d %s\n" % (pid, started_at(pid)), 0o600)
     elif pid:
         changed = True
         if not module.check_mode:

@@ -5,7 +5,7 @@
 IP, several times a second) and the APIs (every few seconds) for as long as the upgrade runs, each sample a JSON line
 in a file, and the figures read from those lines afterwards (longest gap, loss, each API's downtime).
 
-The sampler runs on r0 as a process of its own (``python3 probe.py SPEC``, see main()), so that it goes on while the
+The sampler runs on r0 as a daemon (run_until_told() in common/processes.py's spawn()), so that it goes on while the
 playbook upgrades the hosts one after the other, and outlives a killed run; the analysis is plain functions that unit
 tests reach. A sample is ``{"probe": name, "t": seconds since the epoch, "ok": bool, "ms": latency, "error": text}``.
 """
@@ -13,7 +13,6 @@ tests reach. A sample is ``{"probe": name, "t": seconds since the epoch, "ok": b
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import threading
@@ -49,17 +48,16 @@ def ping(address, timeout=1.0, size=None):
     return False, (done.stdout.strip().splitlines() or done.stderr.strip().splitlines() or ["no reply"])[-1]
 
 
-def http(url, timeout=5.0, headers=None, accept=(200,)):
-    """One GET of ``url``: (ok, error); ok when the status is one of ``accept``."""
-    request = urllib.request.Request(url, headers=headers or {})
+def http(url, timeout=5.0):
+    """One GET of ``url``: (ok, error); ok when the status is 200."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # nosec - a URL of the lab's own cloud
+        with urllib.request.urlopen(url, timeout=timeout) as answer:  # nosec - a URL of the lab's own cloud
             status = answer.status
     except urllib.error.HTTPError as err:
         status = err.code
     except (urllib.error.URLError, OSError) as err:
         return False, str(getattr(err, "reason", err))
-    return (True, None) if status in accept else (False, "HTTP %d" % status)
+    return (True, None) if status == 200 else (False, "HTTP %d" % status)
 
 
 def openstack_call(cloud, call, timeout=5.0, connect=None):
@@ -80,9 +78,15 @@ def openstack_call(cloud, call, timeout=5.0, connect=None):
     return check
 
 
+def timing(spec):
+    """A probe's period and timeout in seconds: its own, else 0.2 and 1 for a ping, 3 and 5 for the others."""
+    fast = bool(spec.get("ping"))
+    return float(spec.get("period") or (0.2 if fast else 3.0)), float(spec.get("timeout") or (1.0 if fast else 5.0))
+
+
 def check_of(spec, connect=None):
     """The check for one probe of the module's ``probes`` option."""
-    timeout = float(spec.get("timeout") or (1.0 if spec.get("ping") else 5.0))
+    timeout = timing(spec)[1]
     if spec.get("ping"):
         return lambda: ping(spec["ping"], timeout, spec.get("size"))
     if spec.get("http"):
@@ -110,8 +114,8 @@ def bad_probe(spec, index):
 class Sampler(object):
     """Runs each probe in a thread of its own at its period until stop(), handing every sample to ``sink``."""
 
-    def __init__(self, sink, clock=time.time):
-        self.sink, self.clock = sink, clock
+    def __init__(self, sink):
+        self.sink = sink
         self._stop = threading.Event()
         self._threads = []
         self._lock = threading.Lock()
@@ -123,7 +127,7 @@ class Sampler(object):
 
     def _loop(self, name, check, period):
         while not self._stop.is_set():
-            began, tick = self.clock(), time.monotonic()
+            began, tick = time.time(), time.monotonic()
             try:
                 ok, error = check()
             except Exception as err:  # pylint: disable=broad-exception-caught  # a probe that breaks is a failed sample
@@ -164,51 +168,12 @@ def run_until_told(probes, path, max_seconds, connect=None):
     signal.signal(signal.SIGTERM, lambda signum, frame: told.append(signum))
     sampler = Sampler(sample_to(path))
     for spec in probes:
-        sampler.add(spec["name"], check_of(spec, connect), float(spec.get("period") or (0.2 if spec.get("ping") else 3)))
+        sampler.add(spec["name"], check_of(spec, connect), timing(spec)[0])
     sampler.start()
     until = time.monotonic() + max_seconds
     while not told and time.monotonic() < until:
         time.sleep(0.1)
     sampler.stop()
-
-
-def spawn(target):
-    """Run ``target()`` in a daemon - a grandchild in a session of its own, stdio on /dev/null, no other descriptor of
-    ours - so that it outlives the task (and a killed run); returns its PID."""
-    reader, writer = os.pipe()
-    child = os.fork()
-    if child == 0:
-        try:
-            os.close(reader)
-            os.setsid()
-            grandchild = os.fork()
-            if grandchild:
-                os.write(writer, str(grandchild).encode())
-                os._exit(0)  # pylint: disable=protected-access
-            os.close(writer)
-            null = os.open(os.devnull, os.O_RDWR)
-            for fd in (0, 1, 2):
-                os.dup2(null, fd)
-            os.closerange(3, 1024)
-            target()
-        finally:
-            os._exit(0)  # pylint: disable=protected-access
-    os.close(writer)
-    with os.fdopen(reader) as handle:
-        pid = int(handle.read() or 0)
-    os.waitpid(child, 0)
-    return pid
-
-
-def started_at(pid):
-    """The process's start time (clock ticks after boot, /proc/PID/stat field 22) or None: a PID with its start time
-    names one process, never a later one that got the same PID."""
-    try:
-        with open("/proc/%d/stat" % int(pid)) as handle:
-            fields = handle.read().rsplit(")", 1)[-1].split()
-    except (OSError, ValueError):
-        return None
-    return None if fields[0] == "Z" else fields[19]
 
 
 def read_samples(lines):
@@ -230,20 +195,22 @@ def outages(samples):
     """Each run of failed samples as {"from", "to", "seconds", "failed", "error"}: from the last success before it
     (or the first sample) to the first success after it (or the last sample, then "open": true)."""
     found, run, last_ok = [], [], None
+
+    def close(end, **more):
+        start = last_ok if last_ok is not None else run[0]["t"]
+        found.append(dict({"from": start, "to": end, "seconds": round(end - start, 3), "failed": len(run),
+                           "error": run[-1].get("error")}, **more))
+
     for sample in samples:
         if sample["ok"]:
             if run:
-                start = last_ok if last_ok is not None else run[0]["t"]
-                found.append({"from": start, "to": sample["t"], "seconds": round(sample["t"] - start, 3),
-                              "failed": len(run), "error": run[-1].get("error")})
+                close(sample["t"])
                 run = []
             last_ok = sample["t"]
         else:
             run.append(sample)
     if run:
-        start = last_ok if last_ok is not None else run[0]["t"]
-        found.append({"from": start, "to": run[-1]["t"], "seconds": round(run[-1]["t"] - start, 3),
-                      "failed": len(run), "error": run[-1].get("error"), "open": True})
+        close(run[-1]["t"], open=True)
     return found
 
 

@@ -70,7 +70,7 @@ def finish(run, rc="0"):
 
 
 def test_a_run_going_on_says_how_far_and_what_runs(run, monkeypatch):
-    monkeypatch.setattr(tempest_run, "_alive", lambda pid: True)
+    monkeypatch.setattr(tempest_run, "alive", lambda pid: True)
     with open(run.path("results.subunit"), "wb"):
         pass
     monkeypatch.setattr(tempest_run, "parse_stream", lambda path: results(finished=False))
@@ -111,7 +111,7 @@ def test_failures_and_leftovers_fail_the_run_with_what_and_where(run, monkeypatc
 
 
 def test_a_run_killed_before_its_end_is_a_failure(run, monkeypatch):
-    monkeypatch.setattr(tempest_run, "_alive", lambda pid: False)
+    monkeypatch.setattr(tempest_run, "alive", lambda pid: False)
     monkeypatch.setattr(tempest_run, "parse_stream", lambda path: results(finished=False))
     with open(run.path("results.subunit"), "wb"):
         pass

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.processes import started_at
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner import probe
 from ansible_collections.nestedcloud.openstack.plugins.modules import upgrade_probe as module
 from tests.unit.plugins._module_runner import run_module
@@ -32,13 +33,13 @@ def state(tmp_path):
 
 def test_started_once_left_alone_then_stopped_with_its_figures(state):
     first = run(dir=state, probes=LOOP)
-    assert first["changed"] and first["running"] and probe.started_at(first["pid"])
+    assert first["changed"] and first["running"] and started_at(first["pid"])
     assert oct(os.stat(state).st_mode & 0o777) == "0o700"
     again = run(dir=state, probes=LOOP)
     assert not again["changed"] and again["pid"] == first["pid"]
     time.sleep(1.0)
     done = run(dir=state, state="stopped")
-    assert done["changed"] and not done["running"] and probe.started_at(first["pid"]) is None
+    assert done["changed"] and not done["running"] and started_at(first["pid"]) is None
     assert done["stopped_by"] == "SIGTERM"
     vm = done["report"]["vm"]
     assert vm["samples"] >= 5 and vm["failed"] == 0 and vm["up_at_end"] and vm["outages"] == []
@@ -51,7 +52,7 @@ def test_other_probes_restart_the_sampler_and_the_samples_of_both_are_kept(state
     time.sleep(0.5)
     down = LOOP + [{"name": "api", "http": "http://127.0.0.1:9/", "period": 0.1, "timeout": 0.2}]
     second = run(dir=state, probes=down)
-    assert second["changed"] and second["pid"] != first["pid"] and probe.started_at(first["pid"]) is None
+    assert second["changed"] and second["pid"] != first["pid"] and started_at(first["pid"]) is None
     time.sleep(0.6)
     report = run(dir=state, state="stopped")["report"]
     assert report["api"]["failed"] == report["api"]["samples"] >= 2 and not report["api"]["up_at_end"]
