@@ -366,11 +366,9 @@ cmd_figures() {
 }
 
 cmd_down() {
-  local names
-  # one podman rm for all: it stops them side by side (systemd in each may take its 5 s)
-  names=$(podman ps -a --format '{{.Names}}' | grep "^$LAB-" || true)
-  # shellcheck disable=SC2086  # one name per word
-  [ -z "$names" ] || podman rm -f -t 5 $names >/dev/null
+  # every test host of the lab, in one podman rm (testhosts.sh rm: side by side)
+  # shellcheck disable=SC2046  # one name per word
+  "$HOSTS" rm "$LAB" $(podman ps -a --format '{{.Names}}' | sed -n "s/^$LAB-//p")
   "$HOSTS" net down "$LAB"
   "$TOP/tests/undercloud/undercloud.sh" down
   rm -rf "$STATE/ssh_config" "$STATE/known_hosts"
