@@ -18,7 +18,8 @@ import subprocess
 import threading
 import time
 import urllib.error
-import urllib.request
+
+from ansible.module_utils.urls import open_url
 
 KINDS = ("ping", "http", "openstack")
 
@@ -51,8 +52,9 @@ def ping(address, timeout=1.0, size=None):
 def http(url, timeout=5.0):
     """One GET of ``url``: (ok, error); ok when the status is 200."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as answer:  # nosec - a URL of the lab's own cloud
-            status = answer.status
+        answer = open_url(url, method="GET", timeout=timeout, follow_redirects="safe")
+        status = answer.status
+        answer.close()
     except urllib.error.HTTPError as err:
         status = err.code
     except (urllib.error.URLError, OSError) as err:

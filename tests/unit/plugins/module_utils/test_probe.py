@@ -92,3 +92,26 @@ def test_ping_and_http_say_why_they_failed(monkeypatch):
     assert seen[0] == ["ping", "-n", "-q", "-c", "1", "-W", "0.5", "-M", "do", "-s", "1422", "192.0.2.7"]
     ok, error = probe.http("http://127.0.0.1:9/", timeout=0.5)  # the discard port: nothing listens
     assert ok is False and error
+
+
+def test_http_tells_200_from_an_error_status():
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            self.send_response(200 if self.path == "/up" else 503)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = "http://127.0.0.1:%d" % server.server_address[1]
+        assert probe.http(base + "/up", timeout=2) == (True, None)
+        assert probe.http(base + "/down", timeout=2) == (False, "HTTP 503")
+    finally:
+        server.shutdown()
+        server.server_close()
