@@ -100,6 +100,7 @@ tier_undercloud() {
   tests/undercloud/undercloud.sh up || rc=$?
   if [ "$rc" -eq 0 ]; then
     OS_CLIENT_CONFIG_FILE="$UC_STATE/clouds.yaml" python -m pytest -q --durations=8 tests/integration/undercloud || rc=$?
+    [ "$rc" -eq 0 ] || tests/undercloud/undercloud.sh diagnose
     # the figures of the fault-injection and interrupted-run tests
     python benchmarks/faults/summary.py "$BUILD" || rc=1
     # the role's molecule scenario; a HOME of its own keeps the lab key it makes out of yours
@@ -162,6 +163,7 @@ tier_lab() {
       rc=1
     fi
   fi
+  [ "$rc" -eq 0 ] || tests/undercloud/undercloud.sh diagnose
   scripts/lab.sh down || rc=1
   tests/hosts/testhosts.sh relay stop || rc=1
   return "$rc"

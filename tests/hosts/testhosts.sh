@@ -58,10 +58,10 @@ relay() {
     [ -d "$d/conf" ] || { cp -r /etc/apt-cacher-ng "$d/conf"; echo "$MIRROR/" > "$d/conf/backends_debian"; }
     apt-cacher-ng -c "$d/conf" ForeGround=1 BindAddress=127.0.0.1 Port=3142 ConnectProto=v4 \
       CacheDir="$d/cache" LogDir="$d/log" SocketPath="$d/run/socket" PidFile="$d/run/pid" >"$d/stdout" 2>&1 &
-    echo "$!" > "$STATE/pids/acng"
+    pid_record "$!" "$STATE/pids/acng"
     rm -f "$sock"
     socat "UNIX-LISTEN:$sock,fork,mode=600" TCP:127.0.0.1:3142 >/dev/null 2>&1 &
-    echo "$!" > "$STATE/pids/relay-root"
+    pid_record "$!" "$STATE/pids/relay-root"
     local i
     for i in $(seq 100); do
       curl -sf -o /dev/null -x http://127.0.0.1:3142 "$MIRROR/dists/$SUITE/Release.gpg" && { log "apt relay: up"; return 0; }
@@ -75,8 +75,17 @@ relay() {
   esac
 }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
-stop_pid() { pid_alive "$1" && kill "$(cat "$1")" 2>/dev/null || true; }
+# A pid file holds the PID and its start time (tests/undercloud/procs.sh): PIDs wrap (pid_max is 32768 here) and a
+# process of ours that ended early must never let a later `stop` signal whoever got its PID since.
+# shellcheck source=tests/undercloud/procs.sh
+. "$HERE/../undercloud/procs.sh"
+pid_record() { echo "$1 $(proc_start "$1")" > "$2"; }
+pid_alive() {
+  local pid start
+  [ -f "$1" ] && read -r pid start < "$1" || return 1
+  [[ $pid =~ ^[0-9]+$ ]] && [ -n "$start" ] && [ "$(proc_start "$pid")" = "$start" ] && kill -0 "$pid" 2>/dev/null
+}
+stop_pid() { pid_alive "$1" && kill "$(cut -d' ' -f1 "$1")" 2>/dev/null || true; }
 
 # --- image ------------------------------------------------------------------------------------------
 PACKAGES=systemd,systemd-sysv,dbus,libnss-myhostname,python3,python3-apt,iproute2,iputils-ping,procps,openssh-server,sudo,ca-certificates,nftables,iptables,iperf3,curl,bind9-dnsutils,less
@@ -143,7 +152,7 @@ net_up() {
     # apt inside the host: its own 127.0.0.1:3142 -> unix socket -> apt-cacher-ng on this machine's loopback
     ip netns exec "$ns" socat TCP-LISTEN:3142,bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$STATE/apt-proxy.sock" \
       >/dev/null 2>&1 &
-    echo "$!" > "$STATE/pids/relay-$ns"
+    pid_record "$!" "$STATE/pids/relay-$ns"
   done
   log "net $p: ${added[*]:-up already}"
 }
@@ -316,7 +325,7 @@ NFT
   : > "$STATE/$p-web.log"
   ip netns exec "$out" setsid python3 -u -m http.server 80 --bind "$OUTSIDE_NET.100" --directory "$www" \
     >>"$STATE/$p-web.log" 2>&1 < /dev/null &
-  echo "$!" > "$STATE/pids/web-$p"
+  pid_record "$!" "$STATE/pids/web-$p"
   local i
   for i in $(seq 50); do
     ip netns exec "$out" curl -sf -o /dev/null "http://$OUTSIDE_NET.100/" && { log "outside $p: up, floating IP $fip -> $inner"; return 0; }

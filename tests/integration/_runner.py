@@ -33,7 +33,10 @@ def run_task(module, args, check=False, diff=False, prefix=(), env=None):
         output = json.loads(run.stdout[run.stdout.index("{"):])
     except ValueError:
         raise AssertionError("no JSON from ansible-playbook:\n%s\n%s" % (run.stdout, run.stderr))
-    return output["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    result = output["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    if result.get("failed"):  # why first: pytest shortens a dict it shows, and the reason came last
+        result = dict({"msg": result.get("msg")}, **result)
+    return result
 
 
 def recap(out, host="localhost"):

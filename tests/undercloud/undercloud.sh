@@ -7,6 +7,7 @@
 #   undercloud.sh up       install what is missing, reset all state, start, bootstrap, write clouds.yaml
 #   undercloud.sh down     stop every process this script started; remove its veth pairs
 #   undercloud.sh status   our processes with their memory, and which APIs answer
+#   undercloud.sh diagnose the status, the last errors of every service's log, memory and disk (after a failure)
 #   undercloud.sh clouds   print the path of clouds.yaml
 #   undercloud.sh install  only install the packages
 #
@@ -330,8 +331,27 @@ cmd_status() {
   done
 }
 
+# After a failure: which of our processes died, which APIs answer, the last errors of each service's log,
+# the database server's own complaints, memory and disk - short, so that CI's kept tail of the output holds it.
+cmd_diagnose() {
+  echo "=== the local undercloud after a failure ($(date -u +%H:%M:%S))"
+  cmd_status || true
+  local log
+  for log in /var/log/keystone/keystone.log /var/log/glance/glance-api.log /var/log/placement/placement-api.log \
+    /var/log/nova/nova-api.log /var/log/neutron/neutron-server.log "$UC_STATE/log/mariadb.out"; do
+    [ -f "$log" ] || continue
+    echo "--- last errors of $log"
+    { grep -E ' (ERROR|CRITICAL) |\[ERROR\]|Traceback' "$log" || true; } | tail -n 4 | cut -c1-300
+  done
+  echo "--- memory (MiB), the kernel's out-of-memory kills, disk"
+  free -m | sed -n '1,2p'
+  { dmesg 2>/dev/null | grep -iE 'out of memory|oom-kill|killed process' || true; } | tail -n 3
+  df -h / /tmp /var/lib/mysql 2>/dev/null | awk '!seen[$0]++'
+}
+
 case "${1:-}" in
   up) cmd_up ;;
+  diagnose) cmd_diagnose ;;
   down) cmd_down ;;
   status) cmd_status ;;
   clouds) echo "$UC_STATE/clouds.yaml" ;;
