@@ -75,37 +75,16 @@ pending:
   sample: [jumphost chrony changed]
 """
 
-import os
-import re
-
 from ansible.module_utils.basic import AnsibleModule
 
-
-def record(state_dir, topic):
-    return os.path.join(state_dir, re.sub(r"[^A-Za-z0-9_.-]+", "-", topic.strip()))
-
-
-def pending(topics, state_dir):
-    """Topics with a settings file newer than their record (or a file and no record)."""
-    found = []
-    for topic, paths in topics.items():
-        times = [os.stat(p).st_mtime for p in paths if os.path.exists(p)]
-        if not times:
-            continue
-        try:
-            applied = os.stat(record(state_dir, topic)).st_mtime
-        except FileNotFoundError:
-            applied = None
-        if applied is None or max(times) > applied:
-            found.append(topic)
-    return found
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.settings import DEFAULT_STATE_DIR, mark_applied, pending
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(
         topics=dict(type="dict", default={}),
         applied=dict(type="list", elements="str", default=[]),
-        state_dir=dict(type="path", default="/var/lib/nestedcloud/applied"),
+        state_dir=dict(type="path", default=DEFAULT_STATE_DIR),
     ), supports_check_mode=True)
     p = module.params
     for topic, paths in p["topics"].items():
@@ -113,10 +92,7 @@ def main():
             module.fail_json(msg="topics[%s]: a list of file paths is needed, not %r" % (topic, paths))
     if p["applied"]:
         if not module.check_mode:
-            os.makedirs(p["state_dir"], mode=0o755, exist_ok=True)
-            for topic in p["applied"]:
-                with open(record(p["state_dir"], topic), "a"):
-                    os.utime(record(p["state_dir"], topic), None)
+            mark_applied(p["applied"], p["state_dir"])
         module.exit_json(changed=True, pending=[])
     module.exit_json(changed=False, pending=pending(p["topics"], p["state_dir"]))
 

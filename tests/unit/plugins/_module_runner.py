@@ -11,11 +11,13 @@ import json
 from ansible.module_utils.testing import patch_module_args
 
 
-def run_module(args, check_mode=False, main=None):
+def run_module(args, check_mode=False, main=None, diff=False):
     if main is None:
         from ansible_collections.nestedcloud.openstack.plugins.modules.lab_plan import main
     if check_mode:
         args = dict(args, _ansible_check_mode=True)
+    if diff:
+        args = dict(args, _ansible_diff=True)
     out = io.StringIO()
     with patch_module_args(args), contextlib.redirect_stdout(out):
         try:
