@@ -220,9 +220,9 @@ def write_all(wanted, run=run_argv):
             os.replace(tmp, want["path"])
         staged = []
     finally:
-        for _, tmp in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        for left in staged:  # a refused or failed set: nothing of it stays
+            if os.path.exists(left[1]):
+                os.unlink(left[1])
 
 
 def topics_of(wanted, extra=None):
