@@ -47,7 +47,8 @@ options:
         required: true
         aliases: [file]
       content:
-        description: The file's text (after O(header)). Exactly one of O(files[].content) and O(files[].ini).
+        description: The file's text (after O(header)). Exactly one of O(files[].content), O(files[].ini) and
+          O(files[].edits).
         type: str
       ini:
         description:
@@ -59,14 +60,22 @@ options:
         description: Sections merged into O(files[].ini), recursively (an operator's overrides).
         type: dict
         aliases: [overrides]
+      edits:
+        description:
+          - Lines to set in the file as it is (a file of the distribution's), each as M(ansible.builtin.lineinfile)
+            sets one - C(regexp), C(line) and optionally C(insertafter) - in order. Exactly one of
+            O(files[].content), O(files[].ini) and O(files[].edits). A missing file starts empty; O(header) is not
+            added.
+        type: list
+        elements: dict
       owner:
-        description: The file's owner. Defaults to O(owner).
+        description: The file's owner. Defaults to O(owner), or for O(files[].edits) to the file's own.
         type: str
       group:
-        description: The file's group. Defaults to O(group).
+        description: The file's group. Defaults to O(group), or for O(files[].edits) to the file's own.
         type: str
       mode:
-        description: The file's mode, octal as a string. Defaults to O(mode).
+        description: The file's mode, octal as a string. Defaults to O(mode), or for O(files[].edits) to the file's own.
         type: raw
       topic:
         description: The handler topic to notify when this file changes, or whose settings it belongs to.
@@ -183,6 +192,7 @@ FILE_OPTIONS = dict(
     mode=dict(type="raw"),
     topic=dict(type="str", aliases=["notify"]),
     validate=dict(type="str"),
+    edits=dict(type="list", elements="dict"),
 )
 
 
@@ -201,10 +211,8 @@ def main():
     for topic, paths in p["pending"].items():
         if not isinstance(paths, list) or not all(isinstance(x, str) for x in paths):
             module.fail_json(msg="pending[%s]: a list of file paths is needed, not %r" % (topic, paths))
-    entries = [dict(entry, owner=entry["owner"] or p["owner"], group=entry["group"] or p["group"],
-                    mode=entry["mode"] if entry["mode"] is not None else p["mode"]) for entry in p["files"]]
     try:
-        wanted = settings.plan(entries, p["header"])
+        wanted = settings.plan(p["files"], p["header"], dict(owner=p["owner"], group=p["group"], mode=p["mode"]))
         # before anything is written: a file written now is newer than its record too, and is notified anyway
         left = settings.pending(settings.topics_of(wanted, p["pending"]), p["state_dir"])
         changes, diffs = [], []

@@ -15,6 +15,8 @@ import shlex
 import subprocess
 import tempfile
 
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files import read_text
+
 DEFAULT_STATE_DIR = "/var/lib/nestedcloud/applied"
 
 
@@ -118,10 +120,40 @@ def _mode(entry, where):
     return mode
 
 
+def edited(text, edits, where):
+    """``text`` with each edit of ``edits`` applied in order, as ansible.builtin.lineinfile does one: the last line
+    matching ``regexp`` becomes ``line``; without a match the line goes after the last line matching ``insertafter``,
+    or at the end (and nowhere when the same line is there already)."""
+    lines = text.splitlines()
+    for number, edit in enumerate(edits):
+        here = "%s.edits[%d]" % (where, number)
+        if not isinstance(edit, dict) or not isinstance(edit.get("regexp"), str) or not isinstance(edit.get("line"), str):
+            raise SettingsError("%s: a regexp and a line are needed, not %r" % (here, edit))
+        try:
+            match = re.compile(edit["regexp"])
+            after = re.compile(edit["insertafter"]) if edit.get("insertafter") else None
+        except re.error as err:
+            raise SettingsError("%s: not a regular expression: %s" % (here, err))
+        found = [i for i, line in enumerate(lines) if match.search(line)]
+        if found:
+            lines[found[-1]] = edit["line"]
+        elif edit["line"] not in lines:
+            anchors = [i for i, line in enumerate(lines) if after and after.search(line)]
+            lines.insert(anchors[-1] + 1 if anchors else len(lines), edit["line"])
+    return "\n".join(lines) + "\n" if lines else ""
+
+
 def text_of(entry, header, where):
-    """The whole text of one entry: the header, then its content or its INI sections with their overrides."""
-    if (entry.get("content") is None) == (entry.get("ini") is None):
-        raise SettingsError("%s: give exactly one of content and ini" % where)
+    """The whole text of one entry: the header, then its content or its INI sections with their overrides; or the
+    file as it is with its edits (no header: the file is somebody else's)."""
+    given = [key for key in ("content", "ini", "edits") if entry.get(key) is not None]
+    if len(given) != 1:
+        raise SettingsError("%s: give exactly one of content, ini and edits" % where)
+    if given == ["edits"]:
+        current = read_text(entry["path"]) if os.path.exists(entry["path"]) else ""
+        if current is None:
+            raise SettingsError("%s.path: %s cannot be read" % (where, entry["path"]))
+        return edited(current, entry["edits"], where)
     if entry.get("content") is not None:
         body = entry["content"]
     else:
@@ -136,9 +168,25 @@ def text_of(entry, header, where):
     return body
 
 
-def plan(files, header=""):
+def with_defaults(entry, defaults):
+    """The entry's owner, group and mode, or the defaults; an edited file that exists keeps its own."""
+    entry = dict(entry)
+    try:
+        st = os.stat(entry["path"]) if entry.get("edits") is not None else None
+    except OSError:
+        st = None
+    own = dict(owner=st and pwd.getpwuid(st.st_uid).pw_name, group=st and grp.getgrgid(st.st_gid).gr_name,
+               mode=st and "%04o" % (st.st_mode & 0o7777))
+    for key in ("owner", "group", "mode"):
+        if entry.get(key) is None:
+            entry[key] = own[key] or defaults[key]
+    return entry
+
+
+def plan(files, header="", defaults=None):
     """What each entry should be, checked before anything is touched: [{path, text, uid, gid, mode, topic, validate,
     entry index}]. SettingsError names the first bad field."""
+    defaults = defaults or dict(owner="root", group="root", mode="0644")
     wanted = []
     seen = {}
     for index, entry in enumerate(files):
@@ -154,6 +202,7 @@ def plan(files, header=""):
         validate = entry.get("validate")
         if validate and "%s" not in validate:
             raise SettingsError("%s.validate: the command must name the file to check as %%s" % where)
+        entry = with_defaults(entry, defaults)
         uid, gid = _owner_ids(entry, where)
         wanted.append(dict(path=path, text=text_of(entry, header, where), uid=uid, gid=gid, mode=_mode(entry, where),
                            topic=entry.get("topic"), validate=validate, index=index))

@@ -106,8 +106,8 @@ def test_a_validation_that_accepts_lets_the_file_in(tmp_path):
 
 def test_bad_entries_are_named_before_anything_is_written(tmp_path):
     cases = [
-        (dict(_files(tmp_path)[0], content=None), "files[0]: give exactly one of content and ini"),
-        (dict(_files(tmp_path)[0], ini={"DEFAULT": {}}), "files[0]: give exactly one of content and ini"),
+        (dict(_files(tmp_path)[0], content=None), "files[0]: give exactly one of content, ini and edits"),
+        (dict(_files(tmp_path)[0], ini={"DEFAULT": {}}), "files[0]: give exactly one of content, ini and edits"),
         (dict(_files(tmp_path)[0], path="relative.conf"), "files[0].path: an absolute path is needed"),
         (dict(_files(tmp_path)[0], path=str(tmp_path / "no" / "x.conf")), "files[0].path: the directory"),
         (dict(_files(tmp_path)[0], group="no-such-group-here"), "files[0].group: no group 'no-such-group-here'"),
@@ -121,4 +121,33 @@ def test_bad_entries_are_named_before_anything_is_written(tmp_path):
         assert result.get("failed") and message in result["msg"], (entry, result)
     twice = run(files=[_files(tmp_path)[0], _files(tmp_path)[0]], state_dir=str(tmp_path / "applied"))
     assert twice["failed"] and "files[1].path: %s is also files[0]" % (tmp_path / "squid.conf") in twice["msg"]
+    assert os.listdir(tmp_path) == []
+
+
+def test_edits_set_lines_in_a_file_as_it_is_and_keep_its_mode(tmp_path):
+    ini = tmp_path / "keystone-uwsgi.ini"
+    ini.write_text("[uwsgi]\nprocesses = 4\n# processes = 8\nthreads = 2\n")
+    os.chmod(ini, 0o600)
+    edits = [{"regexp": r"^processes\s*=", "line": "processes = 2"},
+             {"regexp": r"^add-header\s*=\s*Connection:", "line": "add-header = Connection: close",
+              "insertafter": r"^\[uwsgi\]"},
+             {"regexp": r"^harakiri\s*=", "line": "harakiri = 60"}]
+    entry = {"path": str(ini), "edits": edits, "topic": "keystone changed"}
+    first = run(files=[entry], header="# never on a file of somebody else's", state_dir=str(tmp_path / "applied"))
+    assert first["changed"] and first["notify"] == ["keystone changed"]
+    assert ini.read_text() == ("[uwsgi]\nadd-header = Connection: close\nprocesses = 2\n# processes = 8\nthreads = 2\n"
+                               "harakiri = 60\n")
+    assert stat.S_IMODE(os.stat(ini).st_mode) == 0o600  # the file's own mode, not the module's default
+    assert run(files=[entry], state_dir=str(tmp_path / "applied"))["changed_files"] == []
+    missing = {"path": str(tmp_path / "libvirtd"), "edits": [{"regexp": "^#?LIBVIRTD_ARGS=", "line": 'LIBVIRTD_ARGS=""'}]}
+    assert run(files=[missing], state_dir=str(tmp_path / "applied"))["changed"]
+    assert (tmp_path / "libvirtd").read_text() == 'LIBVIRTD_ARGS=""\n'
+    assert stat.S_IMODE(os.stat(tmp_path / "libvirtd").st_mode) == 0o644
+
+
+def test_a_bad_edit_is_named(tmp_path):
+    for edit, message in (({"regexp": "(", "line": "x"}, "files[0].edits[0]: not a regular expression"),
+                          ({"line": "x"}, "files[0].edits[0]: a regexp and a line are needed")):
+        result = run(files=[{"path": str(tmp_path / "f"), "edits": [edit]}], state_dir=str(tmp_path / "applied"))
+        assert result["failed"] and message in result["msg"], result
     assert os.listdir(tmp_path) == []
