@@ -77,9 +77,20 @@ class Smoke:
         self.changed, self.rekeyed = False, False
         self.console, self.server, self.vm = None, None, {}
         self._run = run
-        self.tmp = tempfile.mkdtemp(prefix="nestedcloud-smoke-")
-        self.key = params.get("key_file") if self.canary else os.path.join(self.tmp, "id_ed25519")
+        self._tmp = None
         self.vm_name = vm_name(params["name"], self.canary)
+
+    @property
+    def tmp(self):
+        """A private directory of this run (made when first needed, removed at the end of run())."""
+        if self._tmp is None:
+            self._tmp = tempfile.mkdtemp(prefix="nestedcloud-smoke-")
+        return self._tmp
+
+    @property
+    def key(self):
+        """The VM's private key: a canary's kept in key_file, a one-off run's in the run's directory."""
+        return self.p.get("key_file") if self.canary else os.path.join(self.tmp, "id_ed25519")
 
     def connect(self, user, password, project):
         return connect(self.p["auth_url"], user, password, project, self.p["region"], domain=self.p["domain"],
@@ -435,7 +446,9 @@ class Smoke:
         finally:
             if not self.canary and not self.p.get("keep"):
                 self.tear_down()
-            shutil.rmtree(self.tmp, ignore_errors=True)
+            if self._tmp is not None:
+                shutil.rmtree(self._tmp, ignore_errors=True)
+                self._tmp = None
 
     def tear_down(self):
         errors, start = [], time.monotonic()

@@ -7,6 +7,7 @@ its keypair tied to the private key on r0."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from types import SimpleNamespace as NS
 
@@ -249,6 +250,18 @@ def test_a_one_off_run_uses_a_key_of_its_own_and_its_own_vm(tmp_path):
     assert test.vm_name == "nc-smoke-vm" and test.key.startswith(test.tmp)
     test.tear_down()
     assert test.checks[-1]["name"] == "cleanup" and test.checks[-1]["ok"]
+    shutil.rmtree(test.tmp)
+
+
+def test_the_runs_directory_is_made_only_when_needed_and_removed_at_the_end(monkeypatch, tmp_path):
+    monkeypatch.setattr(smoke.tempfile, "tempdir", str(tmp_path))
+    test = smoke.Smoke(params(canary=True, key_file=str(tmp_path / "k")))
+    assert test.key == str(tmp_path / "k") and os.listdir(tmp_path) == []  # a canary's key needs no directory
+    made = test.tmp
+    assert os.path.isdir(made) and made.startswith(str(tmp_path))
+    test.connect = lambda *args: (_ for _ in ()).throw(RuntimeError("no cloud here"))  # the first check fails
+    test.run()
+    assert not os.path.exists(made), "the run left its directory"
 
 
 def test_ssh_goes_with_the_key_and_never_asks(tmp_path):
