@@ -114,9 +114,10 @@ def test_lab_plan_integration_target():
 
 
 @pytest.mark.parametrize("kind", ["packaged", "maas_juju"])
-def test_the_smoke_role_takes_its_credentials_where_each_kind_puts_them(tmp_path, kind):
+def test_the_smoke_roles_defaults_render_for_each_kind(tmp_path, kind):
     """The smoke role's argument validation templates every default: for maas_juju (no overcloud_controller group)
-    they must render too, and the external network's physnet must be the one of that kind."""
+    they must render too, and the external network's physnet must be the one of that kind; the admin comes from the
+    same clouds.yaml entry on r0 for both."""
     from ansible_collections.nestedcloud.openstack.plugins.module_utils.plan.planner import build_plan
 
     lab = {"name": "lab1", "cloud": "c", **OUTER, "nested_vms": {"count": 3}}
@@ -126,13 +127,14 @@ def test_the_smoke_role_takes_its_credentials_where_each_kind_puts_them(tmp_path
     book.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False,
                                  "roles": [{"role": "nestedcloud.openstack.smoke"}],
                                  "post_tasks": [{"name": "physnet", "ansible.builtin.debug": {
-                                     "msg": "physnet={{ smoke_physnet }} charmed={{ _smoke_charmed }}"},
+                                     "msg": "physnet={{ smoke_physnet }} cloud={{ smoke_clouds_file }}:{{ smoke_cloud }}"},
                                      "tags": ["preflight"]}]}]))
     extra = tmp_path / "vars.json"
     extra.write_text(json.dumps({"nestedcloud_plan": build_plan(lab), "smoke_image_file": "/nonexistent.qcow2"}))
     run = _playbook(str(book), "-e", "@%s" % extra, "--tags", "preflight")
     assert run.returncode == 0, run.stdout + run.stderr
-    expected = "physnet=physnet1 charmed=True" if kind == "maas_juju" else "physnet=external charmed=False"
+    expected = "physnet=%s cloud=/root/.config/openstack/clouds.yaml:overcloud" % (
+        "physnet1" if kind == "maas_juju" else "external")
     assert expected in run.stdout
 
 
