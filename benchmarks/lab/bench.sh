@@ -29,8 +29,10 @@ python tests/lab/check_recap.py "$STATE/awx.log"
 echo "--- 3. the floor of the overcloud layer"
 python benchmarks/lab/floor.py measure "$STATE/build.log" > "$STATE/bench-floor.json"
 echo "--- 4. report"
+# the commit measured, read before the report is written (writing it changes the tree)
+made_at="$(git rev-parse --short HEAD)$(git diff --quiet || echo ' with changes')"
 {
-  echo "<!-- Made by \`make bench-lab\` (benchmarks/lab/bench.sh) at commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' with changes'),"
+  echo "<!-- Made by \`make bench-lab\` (benchmarks/lab/bench.sh) at commit $made_at,"
   echo "     $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo). -->"
   echo "# Lab speed: the first site.yml, its floor, and the run that changes nothing"
   echo
