@@ -19,6 +19,7 @@ author:
   - nestedcloud.openstack developers (@nestedcloud)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - nestedcloud.openstack.inner_admin
 attributes:
   check_mode:
     support: full
@@ -29,31 +30,6 @@ attributes:
 requirements:
   - openstacksdk >= 0.101
 options:
-  auth:
-    description: Keystone admin credentials.
-    type: dict
-    required: true
-    suboptions:
-      auth_url:
-        description: Keystone's URL, with C(/v3).
-        type: str
-        required: true
-      username:
-        description: Admin user.
-        type: str
-        default: admin
-      password:
-        description: Its password.
-        type: str
-        required: true
-      project_name:
-        description: Admin project.
-        type: str
-        default: admin
-  region:
-    description: Region.
-    type: str
-    default: RegionOne
   apis:
     description: Name and root URL of each API that must answer (any status below 500).
     type: dict
@@ -120,7 +96,8 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import connect, openstack, require_sdk
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import (
+    ADMIN_ARGS, admin_auth_error, connect_admin, openstack, require_sdk)
 
 LOGS = {"nova": "/var/log/nova/%s.log", "neutron": "/var/log/neutron/%s.log"}
 
@@ -159,12 +136,7 @@ def api_status(url, timeout=5):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            auth=dict(type="dict", required=True, options=dict(
-                auth_url=dict(type="str", required=True),
-                username=dict(type="str", default="admin"),
-                password=dict(type="str", required=True, no_log=True),
-                project_name=dict(type="str", default="admin"))),
-            region=dict(type="str", default="RegionOne"),
+            **ADMIN_ARGS,
             apis=dict(type="dict", default={}),
             compute_services=dict(type="dict", default={}),
             network_agents=dict(type="dict", default={}),
@@ -174,6 +146,8 @@ def main():
         supports_check_mode=True,
     )
     require_sdk(module)
+    if admin_auth_error(module.params["auth"]):
+        module.fail_json(msg=admin_auth_error(module.params["auth"]))
     for field in ("compute_services", "network_agents"):
         for binary, hosts in module.params[field].items():
             if not isinstance(hosts, list):
@@ -207,11 +181,9 @@ def check(params):
             passed += 1
         else:
             waiting.append("%s API at %s: %s (%s)" % (name, url, detail, log_of(name, "the controller")))
-    auth = params["auth"]
     services, agents = {}, {}
     try:
-        conn = connect(auth["auth_url"], auth["username"], auth["password"], auth["project_name"],
-                       params["region"], timeout=15)
+        conn = connect_admin(params, timeout=15)
         if params["compute_services"]:
             for service in conn.compute.services():
                 up = service.state == "up" and service.status == "enabled"

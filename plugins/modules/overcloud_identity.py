@@ -20,6 +20,7 @@ author:
   - nestedcloud.openstack developers (@nestedcloud)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - nestedcloud.openstack.inner_admin
 attributes:
   check_mode:
     support: full
@@ -30,35 +31,6 @@ attributes:
 requirements:
   - openstacksdk >= 0.101
 options:
-  auth:
-    description: Keystone admin credentials.
-    type: dict
-    required: true
-    suboptions:
-      auth_url:
-        description: Keystone's URL, with C(/v3).
-        type: str
-        required: true
-      username:
-        description: Admin user.
-        type: str
-        default: admin
-      password:
-        description: Its password.
-        type: str
-        required: true
-      project_name:
-        description: Admin project.
-        type: str
-        default: admin
-      domain:
-        description: Domain of the user and the project.
-        type: str
-        default: Default
-  region:
-    description: Region of the endpoints.
-    type: str
-    default: RegionOne
   roles:
     description: Roles that must exist besides those Keystone's bootstrap makes (C(admin), C(member), C(reader)).
     type: list
@@ -161,7 +133,8 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import connect, openstack, require_sdk
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import (
+    ADMIN_ARGS, admin_auth_error, connect_admin, openstack, require_sdk)
 
 INTERFACES = ("public", "internal", "admin")
 
@@ -236,13 +209,7 @@ class Identity:
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            auth=dict(type="dict", required=True, options=dict(
-                auth_url=dict(type="str", required=True),
-                username=dict(type="str", default="admin"),
-                password=dict(type="str", required=True, no_log=True),
-                project_name=dict(type="str", default="admin"),
-                domain=dict(type="str", default="Default"))),
-            region=dict(type="str", default="RegionOne"),
+            **ADMIN_ARGS,
             roles=dict(type="list", elements="str", default=[]),
             projects=dict(type="list", elements="dict", default=[], options=dict(
                 name=dict(type="str", required=True),
@@ -264,14 +231,13 @@ def main():
     )
     require_sdk(module)
     auth = module.params["auth"]
-    if not auth["auth_url"].startswith(("http://", "https://")):
-        module.fail_json(msg="auth.auth_url: %r is not an http(s) URL" % auth["auth_url"])
+    if admin_auth_error(auth):
+        module.fail_json(msg=admin_auth_error(auth))
     for index, spec in enumerate(module.params["services"]):
         if not spec["url"].startswith(("http://", "https://")):
             module.fail_json(msg="services[%d].url: %r is not an http(s) URL" % (index, spec["url"]))
     try:
-        conn = connect(auth["auth_url"], auth["username"], auth["password"], auth["project_name"],
-                       module.params["region"], domain=auth["domain"], timeout=module.params["timeout"])
+        conn = connect_admin(module.params, timeout=module.params["timeout"])
         identity = Identity(conn, auth["domain"], module.params["region"], module.check_mode)
         for name in module.params["roles"]:
             identity.planned_roles.add(name)

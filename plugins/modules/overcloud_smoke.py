@@ -30,6 +30,7 @@ author:
   - nestedcloud.openstack developers (@nestedcloud)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - nestedcloud.openstack.inner_admin
 attributes:
   check_mode:
     support: none
@@ -41,31 +42,10 @@ requirements:
   - openstacksdk >= 0.101
   - ssh, ssh-keygen and ping on the host it runs on
 options:
-  auth_url:
-    description: Keystone's URL, with C(/v3).
-    type: str
-    required: true
-  admin_password:
-    description: Password of the inner cloud's C(admin).
-    type: str
-    required: true
   user_password:
     description: Password of the smoke test's own user (made if missing).
     type: str
     required: true
-  region:
-    description: Region.
-    type: str
-    default: RegionOne
-  domain:
-    description:
-      - Keystone domain of C(admin) and its project; the test's project and user are made in it too. Charmed
-        OpenStack's is C(admin_domain).
-    type: str
-    default: Default
-  cacert:
-    description: CA bundle of the inner cloud's TLS endpoints (charmed OpenStack's Vault CA); unset for plain HTTP.
-    type: path
   name:
     description: Prefix of everything the test makes (project, user, networks, VM).
     type: str
@@ -124,8 +104,7 @@ EXAMPLES = r"""
 # Without canary (the default), everything is made, checked and deleted again in each run.
 - name: Smoke test of the inner cloud, from r0, keeping its VM between runs (the next run checks the running VM)
   nestedcloud.openstack.overcloud_smoke:
-    auth_url: http://10.22.0.11:5000/v3
-    admin_password: "{{ admin_password }}"
+    auth: {auth_url: "http://10.22.0.11:5000/v3", password: "{{ admin_password }}"}
     user_password: "{{ smoke_password }}"
     external: {cidr: 10.44.0.0/16, gateway: 10.44.0.1, pool_start: 10.44.1.1, pool_end: 10.44.255.254, physnet: external}
     tenant: {cidr: 10.55.0.0/16, gateway: 10.55.0.1, dns: [10.44.0.1]}
@@ -173,19 +152,16 @@ vm:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import check_image_files, require_sdk
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import (
+    ADMIN_ARGS, admin_auth_error, check_image_files, require_sdk)
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.smoke import Smoke
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            auth_url=dict(type="str", required=True),
-            admin_password=dict(type="str", required=True, no_log=True),
             user_password=dict(type="str", required=True, no_log=True),
-            region=dict(type="str", default="RegionOne"),
-            domain=dict(type="str", default="Default"),
-            cacert=dict(type="path"),
+            **ADMIN_ARGS,
             name=dict(type="str", default="smoke"),
             external=dict(type="dict", required=True),
             tenant=dict(type="dict", required=True),
@@ -201,7 +177,12 @@ def main():
         supports_check_mode=False,
     )
     require_sdk(module)
-    p = module.params
+    if admin_auth_error(module.params["auth"]):
+        module.fail_json(msg=admin_auth_error(module.params["auth"]))
+    auth = module.params["auth"]
+    # the test's user and project are made in the admin's domain
+    p = dict(module.params, auth_url=auth["auth_url"], admin_user=auth["username"], admin_password=auth["password"],
+             admin_project=auth["project_name"], domain=auth["domain"], cacert=auth["cacert"])
     for field, keys in (("external", ("cidr", "gateway", "pool_start", "pool_end")), ("tenant", ("cidr", "gateway")),
                         ("flavor", ("name", "ram", "vcpus", "disk"))):
         missing = [key for key in keys if not p[field].get(key)]

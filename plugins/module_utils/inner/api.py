@@ -35,6 +35,33 @@ def connect(auth_url, username, password, project, region, domain="Default", tim
         api_timeout=timeout, load_yaml_config=False, load_envvars=False, **extra)
 
 
+# The inner cloud's admin, as the inner-cloud modules take it (doc fragment nestedcloud.openstack.inner_admin)
+ADMIN_ARGS = dict(
+    auth=dict(type="dict", required=True, options=dict(
+        auth_url=dict(type="str", required=True),
+        username=dict(type="str", default="admin"),
+        password=dict(type="str", required=True, no_log=True),
+        project_name=dict(type="str", default="admin"),
+        domain=dict(type="str", default="Default"),
+        cacert=dict(type="path"))),
+    region=dict(type="str", default="RegionOne"),
+)
+
+
+def admin_auth_error(auth):
+    """What is wrong with the ``auth`` option, naming the field, or None."""
+    if not str(auth.get("auth_url") or "").startswith(("http://", "https://")):
+        return "auth.auth_url: %r is not an http(s) URL" % auth.get("auth_url")
+    return None
+
+
+def connect_admin(params, timeout=60):
+    """A connection to the inner cloud as the admin of the ``auth`` and ``region`` options (ADMIN_ARGS)."""
+    auth = params["auth"]
+    return connect(auth["auth_url"], auth["username"], auth["password"], auth["project_name"], params["region"],
+                   domain=auth["domain"], timeout=timeout, cacert=auth.get("cacert"))
+
+
 def check_image_files(image):
     """An error naming the bad field of an image option ({file, format} or {kernel, initrd, cmdline}), or None."""
     files = [image.get("file")] if image.get("file") else [image.get("kernel"), image.get("initrd")]

@@ -144,7 +144,8 @@ class Smoke:
 
     def sweep(self):
         """Remove what an earlier, interrupted run left in the test's project, so that this run starts clean."""
-        admin = self.admin = self.connect("admin", self.p["admin_password"], "admin")
+        admin = self.admin = self.connect(self.p.get("admin_user", "admin"), self.p["admin_password"],
+                                          self.p.get("admin_project", "admin"))
         self.domain_id = "default" if self.p["domain"] == "Default" else admin.identity.find_domain(
             self.p["domain"], ignore_missing=False).id
         project = admin.identity.find_project(self.p["name"], domain_id=self.domain_id)

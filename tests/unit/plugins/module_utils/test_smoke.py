@@ -259,7 +259,11 @@ def test_the_runs_directory_is_made_only_when_needed_and_removed_at_the_end(monk
     assert test.key == str(tmp_path / "k") and os.listdir(tmp_path) == []  # a canary's key needs no directory
     made = test.tmp
     assert os.path.isdir(made) and made.startswith(str(tmp_path))
-    test.connect = lambda *args: (_ for _ in ()).throw(RuntimeError("no cloud here"))  # the first check fails
+
+    def no_cloud(*args):
+        raise RuntimeError("no cloud here")
+
+    test.connect = no_cloud  # the first check fails
     test.run()
     assert not os.path.exists(made), "the run left its directory"
 

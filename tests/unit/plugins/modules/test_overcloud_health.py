@@ -32,7 +32,7 @@ def test_check_reports_apis_and_a_cloud_that_does_not_answer(monkeypatch):
     def refuse(*args, **kwargs):
         raise health.openstack.exceptions.SDKException("connection refused")
 
-    monkeypatch.setattr(health, "connect", refuse)
+    monkeypatch.setattr(health, "connect_admin", refuse)
     params = {"apis": {"glance": "http://c:9292/", "nova": "http://c:8774/"}, "region": "RegionOne",
               "auth": {"auth_url": "http://c:5000/v3", "username": "admin", "password": "p", "project_name": "admin"},
               "compute_services": {"nova-compute": ["uc-0002"]}, "network_agents": {}}
@@ -49,3 +49,14 @@ def test_check_reports_apis_and_a_cloud_that_does_not_answer(monkeypatch):
 def test_bad_input_names_the_field(args, field):
     result = run_module(dict({"auth": {"auth_url": "http://c:5000/v3", "password": "not-in-any-message"}}, **args), main=health.main)
     assert result["failed"] and result["msg"].startswith(field + ":")
+
+
+def test_the_inner_admin_options_are_shared_and_a_bad_url_is_named():
+    """overcloud_health, overcloud_identity and overcloud_smoke take the inner cloud's admin the same way."""
+    from ansible_collections.nestedcloud.openstack.plugins.modules import overcloud_identity, overcloud_smoke
+
+    for module in (health, overcloud_identity, overcloud_smoke):
+        assert module.ADMIN_ARGS is health.ADMIN_ARGS
+        assert "nestedcloud.openstack.inner_admin" in module.DOCUMENTATION
+    result = run_module({"auth": {"auth_url": "c:5000/v3", "password": "not-in-any-message"}}, main=health.main)
+    assert result["failed"] and result["msg"].startswith("auth.auth_url: 'c:5000/v3' is not an http(s) URL")
