@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: settings_files
 short_description: Write a role's settings files whole in one step, and name the handler topics to notify
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Writes each file of O(files) whole (its text, mode, owner and group), with one round trip to the host for the
     whole set instead of one task per file. Files are written atomically (a temporary file in the same directory,
