@@ -97,7 +97,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import (
-    ADMIN_ARGS, admin_auth_error, connect_admin, openstack, require_sdk)
+    ADMIN_ARGS, require_admin_auth, connect_admin, openstack, require_sdk)
 
 LOGS = {"nova": "/var/log/nova/%s.log", "neutron": "/var/log/neutron/%s.log"}
 
@@ -146,8 +146,7 @@ def main():
         supports_check_mode=True,
     )
     require_sdk(module)
-    if admin_auth_error(module.params["auth"]):
-        module.fail_json(msg=admin_auth_error(module.params["auth"]))
+    require_admin_auth(module)
     for field in ("compute_services", "network_agents"):
         for binary, hosts in module.params[field].items():
             if not isinstance(hosts, list):

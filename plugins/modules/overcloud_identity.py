@@ -134,7 +134,7 @@ actions:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import (
-    ADMIN_ARGS, admin_auth_error, connect_admin, openstack, require_sdk)
+    ADMIN_ARGS, require_admin_auth, connect_admin, openstack, require_sdk)
 
 INTERFACES = ("public", "internal", "admin")
 
@@ -231,8 +231,7 @@ def main():
     )
     require_sdk(module)
     auth = module.params["auth"]
-    if admin_auth_error(auth):
-        module.fail_json(msg=admin_auth_error(auth))
+    require_admin_auth(module)
     for index, spec in enumerate(module.params["services"]):
         if not spec["url"].startswith(("http://", "https://")):
             module.fail_json(msg="services[%d].url: %r is not an http(s) URL" % (index, spec["url"]))

@@ -153,7 +153,7 @@ vm:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.api import (
-    ADMIN_ARGS, admin_auth_error, check_image_files, require_sdk)
+    ADMIN_ARGS, require_admin_auth, check_image_files, require_sdk)
 from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.smoke import Smoke
 
 
@@ -177,8 +177,7 @@ def main():
         supports_check_mode=False,
     )
     require_sdk(module)
-    if admin_auth_error(module.params["auth"]):
-        module.fail_json(msg=admin_auth_error(module.params["auth"]))
+    require_admin_auth(module)
     auth = module.params["auth"]
     # the test's user and project are made in the admin's domain
     p = dict(module.params, auth_url=auth["auth_url"], admin_user=auth["username"], admin_password=auth["password"],

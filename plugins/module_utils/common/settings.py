@@ -12,10 +12,8 @@ import os
 import pwd
 import re
 import shlex
-import subprocess
-import tempfile
 
-from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files import read_text
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.common.files import read_text, staged
 
 DEFAULT_STATE_DIR = "/var/lib/nestedcloud/applied"
 
@@ -227,25 +225,6 @@ def differs(want):
     return what, before
 
 
-def _stage(want):
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(want["path"]), prefix=".nestedcloud-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
-            handle.write(want["text"])
-        os.chmod(tmp, want["mode"])  # mkstemp made it 0600: never wider than asked, not even for a moment
-        os.chown(tmp, want["uid"], want["gid"])
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return tmp
-
-
-def run_argv(argv):
-    """(rc, stdout, stderr) of a command; modules pass their own ``run_command`` instead."""
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    return done.returncode, done.stdout, done.stderr
-
-
 def _validated(want, tmp, run):
     if not want["validate"]:
         return
@@ -256,20 +235,21 @@ def _validated(want, tmp, run):
             want["index"], argv[0], want["path"], rc, (err or out).strip()[-800:]))
 
 
-def write_all(wanted, run=run_argv):
+def write_all(wanted, run):
     """Write the files of ``wanted`` (from ``plan``, only those that differ): all staged next to their targets and
-    validated first, then each renamed over its target - a refused file leaves every target as it was."""
-    staged = []
+    validated first (``run``: the module's run_command), then each renamed over its target - a refused file leaves
+    every target as it was."""
+    ready = []
     try:
         for want in wanted:
-            tmp = _stage(want)
-            staged.append((want, tmp))
+            tmp = staged(want["path"], want["text"], want["mode"], (want["uid"], want["gid"]))
+            ready.append((want, tmp))
             _validated(want, tmp, run)
-        for want, tmp in staged:
+        for want, tmp in ready:
             os.replace(tmp, want["path"])
-        staged = []
+        ready = []
     finally:
-        for left in staged:  # a refused or failed set: nothing of it stays
+        for left in ready:  # a refused or failed set: nothing of it stays
             if os.path.exists(left[1]):
                 os.unlink(left[1])
 

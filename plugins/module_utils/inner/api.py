@@ -55,6 +55,13 @@ def admin_auth_error(auth):
     return None
 
 
+def require_admin_auth(module):
+    """Fail the module, naming the field, when its ``auth`` option is not usable."""
+    error = admin_auth_error(module.params["auth"])
+    if error:
+        module.fail_json(msg=error)
+
+
 def connect_admin(params, timeout=60):
     """A connection to the inner cloud as the admin of the ``auth`` and ``region`` options (ADMIN_ARGS)."""
     auth = params["auth"]
