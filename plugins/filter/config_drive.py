@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: nestedcloud.openstack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filter ``config_drive``: the OpenStack config drive of one oc- VM of the plan (what Nova would write)."""
+"""Filters ``config_drive`` (the OpenStack config drive of one oc- VM of the plan: what Nova would write) and
+``config_drives`` (those of several, in the shape of the module nestedcloud.openstack.config_drives)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,18 @@ def config_drive(plan, name, public_keys=None, proxy=None):
     return {"meta_data": meta, "network_data": network, "user_data": "\n".join(lines) + "\n", "uuid": vm_uuid}
 
 
+def config_drives(plan, names, public_keys=None, proxy=None):
+    """[{"name", "meta_data", "network_data", "user_data"}] for the oc- VMs ``names`` of ``plan``, in that order."""
+    if not isinstance(names, (list, tuple)):
+        raise AnsibleFilterError("config_drives: a list of oc- VM names is needed, not %r" % (names,))
+    drives = []
+    for name in names:
+        drive = config_drive(plan, name, public_keys=public_keys, proxy=proxy)
+        drives.append({"name": name, "meta_data": drive["meta_data"], "network_data": drive["network_data"],
+                       "user_data": drive["user_data"]})
+    return drives
+
+
 class FilterModule:
     def filters(self):
-        return {"config_drive": config_drive}
+        return {"config_drive": config_drive, "config_drives": config_drives}
