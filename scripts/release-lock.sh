@@ -23,7 +23,8 @@ git -C "$reqs" show "origin/stable/$release:upper-constraints.txt" > "$work/uc.t
 names=$(printf '%s\n' "$@" | sed 's/[=<>!~].*//' | tr 'A-Z_' 'a-z-' | paste -sd'|')
 grep -viE "^($names)===" "$work/uc.txt" > "$work/constraints.txt"
 # what the services need beside their own requirements: the database and memcached clients, Horizon at the release's
-printf '%s\n' "$@" horizon PyMySQL python-memcached pymemcache > "$work/services.in"
+# version, and pip itself (a venv made without it installs it from the wheelhouse, the hosts need no python3-pip)
+printf '%s\n' "$@" horizon PyMySQL python-memcached pymemcache pip > "$work/services.in"
 python3 -m venv "$work/venv" >/dev/null
 "$work/venv/bin/pip" install -q uv 2>/dev/null
 echo "# The Python packages of OpenStack $release for CPython $python on x86_64 Linux, every one pinned: the services"

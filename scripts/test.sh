@@ -126,6 +126,8 @@ tier_hosts() {
       echo "--- molecule scenario $scenario"
       CONTAINERS_CONF="$PWD/tests/hosts/containers.conf" molecule test -s "$scenario" || rc=$?
     done
+    # the upgrade rehearsal's target release: its pinned wheelhouse installs offline on a test host's Python
+    python -m pytest -q --durations=4 tests/hosts || rc=$?
   fi
   tests/hosts/testhosts.sh relay stop || rc=1
   return "$rc"
