@@ -47,8 +47,8 @@ options:
         required: true
         aliases: [file]
       content:
-        description: The file's text (after O(header)). Exactly one of O(files[].content), O(files[].ini) and
-          O(files[].edits).
+        description: The file's text (after O(header)). Exactly one of O(files[].content), O(files[].ini),
+          O(files[].edits) and O(files[].keys).
         type: str
       ini:
         description:
@@ -64,18 +64,30 @@ options:
         description:
           - Lines to set in the file as it is (a file of the distribution's), each as M(ansible.builtin.lineinfile)
             sets one - C(regexp), C(line) and optionally C(insertafter) - in order. Exactly one of
-            O(files[].content), O(files[].ini) and O(files[].edits). A missing file starts empty; O(header) is not
-            added.
+            O(files[].content), O(files[].ini), O(files[].edits) and O(files[].keys). A missing file starts empty;
+            O(header) is not added.
         type: list
         elements: dict
+      keys:
+        description:
+          - Keys to set in the file as it is, a C(key = value) file of the distribution's (C(qemu.conf), a shell
+            defaults file); each key's line, commented out or not, becomes the key, O(files[].separator) and the value;
+            a key with no line is added at the end. Values as the file spells them (strings or numbers). Exactly one
+            of O(files[].content), O(files[].ini), O(files[].edits) and O(files[].keys); O(header) is not added.
+        type: dict
+      separator:
+        description: What goes between a key and its value for O(files[].keys), C(=) for a shell file.
+        type: str
+        default: " = "
       owner:
-        description: The file's owner. Defaults to O(owner), or for O(files[].edits) to the file's own.
+        description: The file's owner. Defaults to O(owner), or for O(files[].edits) and O(files[].keys) to the file's own.
         type: str
       group:
-        description: The file's group. Defaults to O(group), or for O(files[].edits) to the file's own.
+        description: The file's group. Defaults to O(group), or for O(files[].edits) and O(files[].keys) to the file's own.
         type: str
       mode:
-        description: The file's mode, octal as a string. Defaults to O(mode), or for O(files[].edits) to the file's own.
+        description: The file's mode, octal as a string. Defaults to O(mode), or for O(files[].edits) and O(files[].keys)
+          to the file's own.
         type: raw
       topic:
         description: The handler topic to notify when this file changes, or whose settings it belongs to.
@@ -193,6 +205,8 @@ FILE_OPTIONS = dict(
     topic=dict(type="str", aliases=["notify"]),
     validate=dict(type="str"),
     edits=dict(type="list", elements="dict"),
+    keys=dict(type="dict", no_log=False),
+    separator=dict(type="str", default=" = "),
 )
 
 

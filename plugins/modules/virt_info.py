@@ -116,6 +116,12 @@ nested:
   description: The KVM module's C(nested) parameter; null when it cannot be read.
   returned: always
   type: bool
+container:
+  description: The container manager this host runs in (C(podman), C(docker), C(lxc)...), as
+    C(systemd-detect-virt --container) tells it; null on a VM or bare metal.
+  returned: always
+  type: str
+  sample: podman
 """
 
 import os

@@ -141,17 +141,33 @@ def edited(text, edits, where):
     return "\n".join(lines) + "\n" if lines else ""
 
 
+def key_edits(keys, separator, where):
+    """The edits that set ``keys`` ({key: value}) in a ``key = value`` file (qemu.conf, a shell defaults file): each
+    key's line, commented out or not, becomes ``key<separator>value``; a key with no line is added at the end."""
+    if not isinstance(keys, dict):
+        raise SettingsError("%s.keys: a dict of keys and values is needed, not %r" % (where, keys))
+    edits = []
+    for key, value in keys.items():
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise SettingsError("%s.keys.%s: a string or a number as the file spells it is needed, not %r"
+                                % (where, key, value))
+        edits.append({"regexp": r"^#?\s*%s\s*=" % re.escape(str(key)), "line": "%s%s%s" % (key, separator, value)})
+    return edits
+
+
 def text_of(entry, header, where):
     """The whole text of one entry: the header, then its content or its INI sections with their overrides; or the
-    file as it is with its edits (no header: the file is somebody else's)."""
-    given = [key for key in ("content", "ini", "edits") if entry.get(key) is not None]
+    file as it is with its edits or keys (no header: the file is somebody else's)."""
+    given = [key for key in ("content", "ini", "edits", "keys") if entry.get(key) is not None]
     if len(given) != 1:
-        raise SettingsError("%s: give exactly one of content, ini and edits" % where)
-    if given == ["edits"]:
+        raise SettingsError("%s: give exactly one of content, ini, edits and keys" % where)
+    if given[0] in ("edits", "keys"):
         current = read_text(entry["path"]) if os.path.exists(entry["path"]) else ""
         if current is None:
             raise SettingsError("%s.path: %s cannot be read" % (where, entry["path"]))
-        return edited(current, entry["edits"], where)
+        edits = entry["edits"] if given == ["edits"] else \
+            key_edits(entry["keys"], entry.get("separator") or " = ", where)
+        return edited(current, edits, where)
     if entry.get("content") is not None:
         body = entry["content"]
     else:
@@ -170,7 +186,7 @@ def with_defaults(entry, defaults):
     """The entry's owner, group and mode, or the defaults; an edited file that exists keeps its own."""
     entry = dict(entry)
     try:
-        st = os.stat(entry["path"]) if entry.get("edits") is not None else None
+        st = os.stat(entry["path"]) if entry.get("edits") is not None or entry.get("keys") is not None else None
     except OSError:
         st = None
     own = dict(owner=st and pwd.getpwuid(st.st_uid).pw_name, group=st and grp.getgrgid(st.st_gid).gr_name,

@@ -49,6 +49,27 @@ def _read(root, *parts):
     return read_text(os.path.join(root, *parts))
 
 
+def container(root="/"):
+    """The container manager this host runs in (podman, docker, lxc...), or None on a VM or bare metal - what
+    ``systemd-detect-virt --container`` answers: systemd's own record, else podman's and docker's marker files, else
+    PID 1's environment."""
+    recorded = (_read(root, "run", "systemd", "container") or "").strip()
+    if recorded:
+        return recorded
+    if os.path.exists(os.path.join(root, "run", ".containerenv")):
+        return "podman"
+    if os.path.exists(os.path.join(root, ".dockerenv")):
+        return "docker"
+    try:
+        with open(os.path.join(root, "proc", "1", "environ"), "rb") as handle:
+            for item in handle.read().split(b"\0"):
+                if item.startswith(b"container=") and len(item) > len(b"container="):
+                    return item[len(b"container="):].decode("utf-8", "replace")
+    except OSError:
+        pass
+    return None
+
+
 def gather(root="/"):
     """Every fact the decision needs, read below ``root``."""
     cpu = parse_cpuinfo(_read(root, "proc", "cpuinfo") or "")
@@ -62,6 +83,7 @@ def gather(root="/"):
         kvm_module_loaded=bool(module) and os.path.isdir(os.path.join(root, "sys", "module", module)),
         kvm_pvm=os.path.isdir(os.path.join(root, "sys", "module", "kvm_pvm")),
         nested=parse_nested(_read(root, "sys", "module", module, "parameters", "nested")) if module else None,
+        container=container(root),
     )
     return facts
 

@@ -85,3 +85,22 @@ def test_this_machine_reports_the_qemu_fallback():
     if got["vmx"] or got["svm"]:
         pytest.skip("this machine offers %s: not the CI machine kind" % ("vmx" if got["vmx"] else "svm"))
     assert got["domain_type"] == "qemu" and got["inner_virt_type"] == "qemu"
+
+
+def test_container_as_systemd_detect_virt_tells_it(tmp_path):
+    """systemd's record first, then podman's and docker's markers, then PID 1's environment; None on a VM."""
+    root = tmp_path
+    (root / "proc" / "1").mkdir(parents=True)
+    (root / "proc" / "1" / "environ").write_bytes(b"PATH=/bin\0HOME=/\0")
+    assert virt.container(str(root)) is None
+    (root / "proc" / "1" / "environ").write_bytes(b"PATH=/bin\0container=lxc\0")
+    assert virt.container(str(root)) == "lxc"
+    (root / ".dockerenv").write_text("")
+    assert virt.container(str(root)) == "docker"
+    (root / "run" / "systemd").mkdir(parents=True)
+    (root / "run" / ".containerenv").write_text("")
+    assert virt.container(str(root)) == "podman"
+    (root / "run" / "systemd" / "container").write_text("systemd-nspawn\n")
+    assert virt.container(str(root)) == "systemd-nspawn"
+    # the recorded hosts are VMs and bare metal
+    assert virt.gather(fixture("intel-nested"))["container"] is None

@@ -106,8 +106,8 @@ def test_a_validation_that_accepts_lets_the_file_in(tmp_path):
 
 def test_bad_entries_are_named_before_anything_is_written(tmp_path):
     cases = [
-        (dict(_files(tmp_path)[0], content=None), "files[0]: give exactly one of content, ini and edits"),
-        (dict(_files(tmp_path)[0], ini={"DEFAULT": {}}), "files[0]: give exactly one of content, ini and edits"),
+        (dict(_files(tmp_path)[0], content=None), "files[0]: give exactly one of content, ini, edits and keys"),
+        (dict(_files(tmp_path)[0], ini={"DEFAULT": {}}), "files[0]: give exactly one of content, ini, edits and keys"),
         (dict(_files(tmp_path)[0], path="relative.conf"), "files[0].path: an absolute path is needed"),
         (dict(_files(tmp_path)[0], path=str(tmp_path / "no" / "x.conf")), "files[0].path: the directory"),
         (dict(_files(tmp_path)[0], group="no-such-group-here"), "files[0].group: no group 'no-such-group-here'"),
@@ -151,3 +151,32 @@ def test_a_bad_edit_is_named(tmp_path):
         result = run(files=[{"path": str(tmp_path / "f"), "edits": [edit]}], state_dir=str(tmp_path / "applied"))
         assert result["failed"] and message in result["msg"], result
     assert os.listdir(tmp_path) == []
+
+
+def test_keys_set_a_key_value_file_as_lineinfile_did(tmp_path):
+    """qemu.conf as Debian ships it: commented-out keys become set, a key it lacks goes at the end, the file keeps its
+    mode; the same bytes as the lineinfile loop the hypervisor role had, so a host it configured does not change."""
+    conf = tmp_path / "qemu.conf"
+    conf.write_text("# user = \"root\"\n#remember_owner = 1\n#  namespaces = [ \"mount\" ]\nsecurity_driver = \"none\"\n")
+    os.chmod(conf, 0o600)
+    keys = {"remember_owner": "0", "namespaces": "[ ]", "cgroup_controllers": "[ ]", "max_files": 4096}
+    entry = {"path": str(conf), "keys": keys, "topic": "libvirtd changed"}
+    first = run(files=[entry], state_dir=str(tmp_path / "applied"))
+    assert first["changed"] and first["notify"] == ["libvirtd changed"]
+    assert conf.read_text() == ("# user = \"root\"\nremember_owner = 0\nnamespaces = [ ]\nsecurity_driver = \"none\"\n"
+                                "cgroup_controllers = [ ]\nmax_files = 4096\n")
+    assert stat.S_IMODE(os.stat(conf).st_mode) == 0o600
+    assert not run(files=[entry], state_dir=str(tmp_path / "applied"))["changed"]
+    shell = {"path": str(tmp_path / "libvirtd"), "keys": {"LIBVIRTD_ARGS": '""'}, "separator": "="}
+    assert run(files=[shell], state_dir=str(tmp_path / "applied"))["changed"]
+    assert (tmp_path / "libvirtd").read_text() == 'LIBVIRTD_ARGS=""\n'
+
+
+def test_bad_keys_are_named(tmp_path):
+    for keys, message in (({"remember_owner": True}, "files[0].keys.remember_owner: a string or a number"),
+                          ({"a": ["x"]}, "files[0].keys.a: a string or a number")):
+        result = run(files=[{"path": str(tmp_path / "f"), "keys": keys}], state_dir=str(tmp_path / "applied"))
+        assert result["failed"] and message in result["msg"], result
+    both = run(files=[{"path": str(tmp_path / "f"), "keys": {"a": "1"}, "content": "x"}],
+               state_dir=str(tmp_path / "applied"))
+    assert both["failed"] and "exactly one of content, ini, edits and keys" in both["msg"]
