@@ -14,6 +14,7 @@ import subprocess
 
 import pytest
 
+from ansible_collections.nestedcloud.openstack.plugins.module_utils.inner.wheelhouse import parse_lock
 from tests.integration._runner import run_task
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -50,16 +51,24 @@ PY
 """
 
 
-def pins():
+def lock_text():
     with open(LOCK) as handle:
-        return dict(line.split("==") for line in handle.read().split() if "==" in line and not line.startswith("#"))
+        return handle.read()
+
+
+def pins():
+    """{normalized name: version}, read as the wheelhouse module reads the lock."""
+    return dict(parse_lock(lock_text()))
+
+
+def fill():
+    return run_task("nestedcloud.openstack.wheelhouse", {"lock": lock_text(), "dest": WHEELHOUSE, "python_version": "3.13"})
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
-    with open(LOCK) as handle:
-        lock = handle.read()
-    filled = run_task("nestedcloud.openstack.wheelhouse", {"lock": lock, "dest": WHEELHOUSE, "python_version": "3.13"})
+    lock = lock_text()
+    filled = fill()
     assert not filled.get("failed"), filled
     lock_dir = tmp_path_factory.mktemp("lock")
     (lock_dir / "lock.txt").write_text(lock)
@@ -74,8 +83,7 @@ def installed(tmp_path_factory):
 def test_every_pin_is_in_the_wheelhouse_and_a_second_fill_downloads_nothing(installed):
     filled = installed[0]
     assert filled["pins"] == len(pins())
-    again = run_task("nestedcloud.openstack.wheelhouse",
-                     {"lock": open(LOCK).read(), "dest": WHEELHOUSE, "python_version": "3.13"})
+    again = fill()
     assert not again.get("changed") and again["missing"] == [], again
 
 

@@ -123,35 +123,30 @@ def test_a_failed_build_is_built_again_by_the_next_run(tmp_path, fake_iso, monke
     assert [b["name"] for b in retried["built"]] == ["oc-0001", "oc-0002"]
 
 
-def test_a_killed_build_never_looks_current(tmp_path):
+def test_a_killed_build_never_looks_current(tmp_path, monkeypatch):
     """Killed after the ISO was renamed into place but before the documents were: the documents differ from the
     wanted ones, so the next run builds again."""
     base = str(tmp_path)
     docs = config_drive.documents(drives()[0])
-    calls = []
 
     def fake_run(argv, check_rc=False):
-        calls.append(argv)
         with open(argv[argv.index("-o") + 1], "w") as handle:
             handle.write("iso")
         return 0, "", ""
 
     original = config_drive.files.write_whole
-    written = []
+    staged = []
 
     def dies_on_kept_documents(path, text, mode):
         if "/.nestedcloud-drive-" not in path:
             raise KeyboardInterrupt("killed")
-        written.append(path)
+        staged.append(path)
         return original(path, text, mode)
 
-    config_drive.files.write_whole = dies_on_kept_documents
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            config_drive.build(base, "oc-0001", docs, "config-2", fake_run)
-    finally:
-        config_drive.files.write_whole = original
-    assert os.path.isfile(os.path.join(base, "oc-0001", "config-drive.iso")) and len(written) == 3
+    monkeypatch.setattr(config_drive.files, "write_whole", dies_on_kept_documents)
+    with pytest.raises(KeyboardInterrupt):
+        config_drive.build(base, "oc-0001", docs, "config-2", fake_run)
+    assert os.path.isfile(os.path.join(base, "oc-0001", "config-drive.iso")) and len(staged) == 3
     assert config_drive.stale(base, "oc-0001", docs) == "changed"
 
 
