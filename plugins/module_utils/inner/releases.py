@@ -4,13 +4,19 @@
 """Which OpenStack release the packaged inner cloud runs and where its packages come from.
 
 The releases are data (the overcloud role's ``overcloud_releases``): each release names its network backend and its
-sources, one per distribution version, either the distribution's own packages or a pocket of the Ubuntu Cloud
-Archive, each marked proven (run in CI) or not. This module only reads that data.
+sources, one per distribution version, either the distribution's own packages, a pocket of the Ubuntu Cloud
+Archive, or pinned Python packages from PyPI (a lock file of ``roles/overcloud/files/pypi/``, installed in a
+virtualenv: the upgrade rehearsal's target release), each marked proven (run in CI) or not. This module only reads
+that data.
 """
 
 from __future__ import annotations
 
-FROM = ("distribution", "cloud-archive")
+import re
+
+FROM = ("distribution", "cloud-archive", "pypi")
+# a lock file of roles/overcloud/files/pypi/: RELEASE-cpXY.txt
+LOCK = re.compile(r"^[0-9]{4}\.[12]-cp3[0-9]+\.txt$")
 NETWORKS = ("ovn",)
 
 
@@ -49,26 +55,31 @@ def check(releases, field="overcloud_releases"):
                 raise ReleaseError(at + ".from", "%r is not one of %s" % (source.get("from"), ", ".join(FROM)))
             if source["from"] == "cloud-archive" and not source.get("pocket"):
                 raise ReleaseError(at + ".pocket", "a cloud-archive source names its pocket (for example epoxy)")
+            if source["from"] == "pypi" and not LOCK.match(str(source.get("lock", ""))):
+                raise ReleaseError(at + ".lock", "a pypi source names its lock file of roles/overcloud/files/pypi/ "
+                                                 "(RELEASE-cpXY.txt, as scripts/release-lock.sh writes it), got %r"
+                                   % (source.get("lock"),))
     return releases
 
 
 def _describe(release):
     parts = []
     for source in release["sources"]:
-        pocket = " " + source["pocket"] if source.get("pocket") else ""
+        pocket = " " + (source.get("pocket") or source.get("lock") or "") if source["from"] != "distribution" else ""
         parts.append("%s %s (%s%s)" % (source["distribution"], source["version"], source["from"], pocket))
     return ", ".join(parts)
 
 
-def resolve(releases, wanted, distribution, version, field="overcloud_release"):
+def resolve(releases, wanted, distribution, version, field="overcloud_release", upgrade=False):
     """The release to install on a host of ``distribution`` ``version``: ``wanted`` by name, or for ``auto`` the one
-    this distribution version ships itself (else the only one it has a source for). Returns the release name, codename, network, where its packages come
+    this distribution version ships itself (else the only one it has a source for); a pypi source only when
+    ``upgrade`` (the rehearsal's target). Returns the release name, codename, network, where its packages come
     from (``from``, ``pocket``) and whether CI proves that source."""
     check(releases)
     version = str(version)
     if wanted == "auto":
         served = [name for name, release in releases.items()
-                  if any(_matches(s, distribution, version) for s in release["sources"])]
+                  if any(_matches(s, distribution, version) and s["from"] != "pypi" for s in release["sources"])]
         native = [name for name in served
                   if any(s["from"] == "distribution" and _matches(s, distribution, version)
                          for s in releases[name]["sources"])]
@@ -88,11 +99,16 @@ def resolve(releases, wanted, distribution, version, field="overcloud_release"):
         raise ReleaseError(field, "%s has no packages for %s %s; it comes from %s"
                            % (wanted, distribution, version, _describe(release)))
     source = sources[0]
+    if source["from"] == "pypi" and not upgrade:
+        raise ReleaseError(field, "%s on %s %s comes from pinned Python packages (%s), which only the upgrade rehearsal "
+                                  "installs over a deployed release; deploy a release of the distribution's packages "
+                                  "and upgrade to %s" % (wanted, distribution, version, source["lock"], wanted))
     return {
         "name": wanted,
         "codename": release.get("codename", wanted),
         "network": release["network"],
         "from": source["from"],
         "pocket": source.get("pocket", ""),
+        "lock": source.get("lock", ""),
         "proven": bool(source.get("proven", False)),
     }

@@ -28,13 +28,14 @@ RELEASES = {
 
 def test_auto_takes_what_the_distribution_ships_itself():
     assert resolve(RELEASES, "auto", "Debian", "13.2") == {
-        "name": "2025.1", "codename": "epoxy", "network": "ovn", "from": "distribution", "pocket": "", "proven": True}
+        "name": "2025.1", "codename": "epoxy", "network": "ovn", "from": "distribution", "pocket": "", "lock": "",
+        "proven": True}
     assert resolve(RELEASES, "auto", "Debian", "12")["name"] == "zed"
     assert resolve(RELEASES, "auto", "Ubuntu", "24.04")["name"] == "2024.1"  # noble's own, not the Cloud Archive's
     # jammy ships none of them: the only release with a source for it
     assert resolve(RELEASES, "auto", "Ubuntu", "22.04") == {
         "name": "2024.1", "codename": "caracal", "network": "ovn", "from": "cloud-archive", "pocket": "caracal",
-        "proven": False}
+        "lock": "", "proven": False}
 
 
 def test_a_named_release_comes_from_its_source_for_this_host():
@@ -66,8 +67,10 @@ def test_what_cannot_be_installed_is_refused_naming_the_variable():
     ({"a": {"network": "linuxbridge", "sources": []}}, "overcloud_releases['a'].network"),  # gone in Neutron 2025.1
     ({"a": {"network": "ovn", "sources": []}}, "overcloud_releases['a'].sources"),
     ({"a": {"network": "ovn", "sources": [{"distribution": "Debian"}]}}, "overcloud_releases['a'].sources[0]"),
-    ({"a": {"network": "ovn", "sources": [{"distribution": "Debian", "version": "13", "from": "pypi"}]}},
+    ({"a": {"network": "ovn", "sources": [{"distribution": "Debian", "version": "13", "from": "pip"}]}},
      "overcloud_releases['a'].sources[0].from"),
+    ({"a": {"network": "ovn", "sources": [{"distribution": "Debian", "version": "13", "from": "pypi"}]}},
+     "overcloud_releases['a'].sources[0].lock"),
     ({"a": {"network": "ovn", "sources": [{"distribution": "Ubuntu", "version": "24.04", "from": "cloud-archive"}]}},
      "overcloud_releases['a'].sources[0].pocket"),
 ])
@@ -83,5 +86,38 @@ def test_the_roles_data_is_valid_and_what_ci_proves_is_debian():
               if s.get("proven")]
     assert proven and all(distribution == "Debian" for _name, distribution, _version in proven)
     assert resolve(DEFAULTS, "auto", "Debian", "13") == {
-        "name": "2025.1", "codename": "epoxy", "network": "ovn", "from": "distribution", "pocket": "", "proven": True}
+        "name": "2025.1", "codename": "epoxy", "network": "ovn", "from": "distribution", "pocket": "", "lock": "",
+        "proven": True}
     assert all(release["network"] == "ovn" for release in DEFAULTS.values())
+
+
+PYPI = dict(RELEASES, **{"2026.1": {"codename": "gazpacho", "network": "ovn", "sources": [
+    {"distribution": "Debian", "version": "13", "from": "pypi", "lock": "2026.1-cp313.txt"}]}})
+
+
+def test_a_pypi_release_is_the_upgrade_target_only():
+    # auto never picks it: Debian 13 still gets its own 2025.1
+    assert resolve(PYPI, "auto", "Debian", "13")["name"] == "2025.1"
+    with pytest.raises(ReleaseError, match=r"^overcloud_release: 2026.1 on Debian 13 comes from pinned Python packages "
+                                           r"\(2026.1-cp313.txt\), which only the upgrade rehearsal installs"):
+        resolve(PYPI, "2026.1", "Debian", "13")
+    target = resolve(PYPI, "2026.1", "Debian", "13", field="overcloud_upgrade_to", upgrade=True)
+    assert target["from"] == "pypi" and target["lock"] == "2026.1-cp313.txt" and target["proven"] is False
+    with pytest.raises(ReleaseError, match=r"it comes from Debian 13 \(pypi 2026.1-cp313.txt\)"):
+        resolve(PYPI, "2026.1", "Ubuntu", "24.04", upgrade=True)
+
+
+def test_a_pypi_source_names_its_lock_file():
+    for lock in [None, "", "2026.1.txt", "../2026.1-cp313.txt"]:
+        bad = {"x": {"network": "ovn", "sources": [{"distribution": "Debian", "version": "13", "from": "pypi",
+                                                    "lock": lock}]}}
+        with pytest.raises(ReleaseError, match=r"^overcloud_releases\['x'\].sources\[0\].lock: a pypi source names"):
+            check(bad)
+
+
+def test_the_defaults_pypi_locks_exist():
+    for name, release in DEFAULTS.items():
+        for source in release["sources"]:
+            if source["from"] == "pypi":
+                assert os.path.isfile(os.path.join(TOP, "roles", "overcloud", "files", "pypi", source["lock"])), name
+    assert any(s["from"] == "pypi" for s in DEFAULTS["2026.1"]["sources"])
