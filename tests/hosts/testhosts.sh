@@ -362,9 +362,17 @@ ssh_key() {
 
 # one podman rm for all: it stops them side by side (systemd in each may take its 5 s)
 rm_hosts() {
-  local p=$1 name names=(); shift
+  local p=$1 name names=() left try; shift
   for name in "$@"; do names+=("$p-$name"); done
-  [ ${#names[@]} -eq 0 ] || podman rm -f -i -t 5 "${names[@]}" >/dev/null 2>&1 || true
+  [ ${#names[@]} -eq 0 ] && return 0
+  # podman rm now and then leaves a container it was stopping (seen: one of four, Exited, gone on a second rm)
+  for try in 1 2 3; do
+    podman rm -f -i -t 5 "${names[@]}" >/dev/null 2>&1 || true
+    left=$(podman ps -a --format '{{.Names}}' | grep -Fx -f <(printf '%s\n' "${names[@]}") || true)
+    [ -z "$left" ] && return 0
+    log "rm: still there after podman rm (try $try): $(echo "$left" | tr '\n' ' ')"
+  done
+  return 1
 }
 
 mkdir -p "$STATE/pids"
