@@ -197,11 +197,11 @@ def install(module, names, result):
         run(module, argv, "installing %s after a failed maintainer script" % ", ".join(names))
 
 
-def converge(module, wanted, result):
-    """Everything the host lacks, with daemons held back when asked; our policy-rc.d gone whatever happens."""
+def converge(module, wanted, result, ours):
+    """Everything the host lacks, with daemons held back when asked; our policy-rc.d (``ours``: one a killed run left
+    behind) gone whatever happens."""
     params = module.params
     policy = _path(dpkg.POLICY_RC_D)
-    ours = dpkg.left_by_us(read_text(policy))
     if ours and not result["missing"] and not result["unfinished"].strip():
         os.unlink(policy)
         result["policy_rc_d_removed"] = True
@@ -260,7 +260,7 @@ def main():
         module.exit_json(**result)
     result["changed"] = True
     if not module.check_mode:
-        converge(module, wanted, result)
+        converge(module, wanted, result, left_behind)
     module.exit_json(**result)
 
 

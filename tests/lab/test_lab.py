@@ -226,11 +226,17 @@ def started(host, *services):
     return dict(zip(services, out.split()))
 
 
-def layer(*args):
+def run_layer(*args):
+    """`lab.sh layer ARGS`: (return code, its output, {host: tasks changed})."""
     lab = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "lab.sh")
     done = subprocess.run([lab, "layer"] + list(args), capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    return {host: int(changed) for host, changed in RECAP.findall(done.stdout)}
+    return done.returncode, done.stdout + done.stderr, {host: int(changed) for host, changed in RECAP.findall(done.stdout)}
+
+
+def layer(*args):
+    rc, out, changed = run_layer(*args)
+    assert rc == 0, out[-5000:]
+    return changed
 
 
 RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", re.M)

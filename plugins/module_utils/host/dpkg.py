@@ -71,24 +71,20 @@ def _stanzas(text):
 
 
 def parse_status(text):
-    """From dpkg's status file: {'installed': names installed, 'provided': names an installed package provides,
-    'unfinished': names in a state between (unpacked, half-configured, half-installed, triggers awaited or pending)}."""
-    installed, provided, unfinished = set(), set(), set()
+    """From dpkg's status file: {'installed': names installed, 'provided': names an installed package provides}.
+    What a failed or killed run left between states is dpkg --audit's to say (it checks more than the states)."""
+    installed, provided = set(), set()
     for stanza in _stanzas(text):
         name = stanza.get("Package")
-        if not name:
-            continue
         state = stanza.get("Status", "").split()
-        current = state[-1] if state else ""
-        if current == "installed":
-            installed.add(name)
-            for item in stanza.get("Provides", "").split(","):
-                item = item.strip().split(" ", 1)[0].split(":", 1)[0]
-                if item:
-                    provided.add(item)
-        elif current not in ("not-installed", "config-files", ""):
-            unfinished.add(name)
-    return {"installed": installed, "provided": provided, "unfinished": unfinished}
+        if not name or not state or state[-1] != "installed":
+            continue
+        installed.add(name)
+        for item in stanza.get("Provides", "").split(","):
+            item = item.strip().split(" ", 1)[0].split(":", 1)[0]
+            if item:
+                provided.add(item)
+    return {"installed": installed, "provided": provided}
 
 
 def missing(wanted, status):
